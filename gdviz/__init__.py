@@ -1,0 +1,1 @@
+"""gdviz: a dashboard that teaches gradient descent. The core modules import NumPy only."""

@@ -1,0 +1,103 @@
+"""What every page shares: widgets drawn from a settings table, bound to the URL, and the
+notes that explain a link whose values could not be used."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from gdviz.settings import Field, parse_settings
+
+# Okabe–Ito: safe for the common colour-vision deficiencies, and the pairs used for
+# classes also differ in lightness so they survive a greyscale projector.
+BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
+SKY, PURPLE, YELLOW, GREY = "#56B4E9", "#CC79A7", "#F0E442", "#555555"
+
+
+def url_snapshot() -> dict[str, list[str]]:
+    """The link's parameters as they arrived, before bound widgets clean them up."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def widget(field: Field, container: Any = None, **extra: Any) -> Any:
+    """Draw `field` as a widget bound to the URL under its key, and return its value."""
+    box = container if container is not None else st
+    common = dict(key=field.key, help=field.help or None, bind="query-params")
+    common.update(extra)
+    if field.kind is bool:
+        return box.toggle(field.label, value=field.default, **common)
+    if field.choices is not None:
+        return box.selectbox(field.label, field.choices,
+                             index=field.choices.index(field.default), **common)
+    number = dict(min_value=_typed(field, field.lo), max_value=_typed(field, field.hi),
+                  value=field.default)
+    if field.step is not None:
+        number["step"] = _typed(field, field.step)
+    if field.widget == "slider":
+        return box.slider(field.label, **number, **common)
+    if field.kind is float:
+        number["format"] = _format(field)
+    return box.number_input(field.label, **number, **common)
+
+
+def _typed(field: Field, v: float | None) -> Any:
+    return None if v is None else field.kind(v)
+
+
+def _format(field: Field) -> str:
+    step = field.step or 0.01
+    places = max(0, len(f"{step:g}".split(".")[1]) if "." in f"{step:g}" else 0)
+    return f"%.{max(places, 1)}f"
+
+
+def url_notes(fields: Sequence[Field], raw: dict[str, list[str]], values: dict[str, Any],
+              known: Sequence[str] = ()) -> list[str]:
+    """Explain each value in the link that the page could not use.
+
+    Args:
+        fields: the page's settings table.
+        raw: the link's parameters as they arrived (url_snapshot()).
+        values: what the widgets ended up holding.
+        known: other parameter names the page accepts without a widget of this table.
+    """
+    keys = {f.key for f in fields}
+    parsed, notes = parse_settings(fields, {k: v for k, v in raw.items() if k in keys})
+    for f in fields:
+        if f.key in raw and f.key in values and not _same(parsed[f.key], values[f.key]):
+            if parsed[f.key] != f.default:
+                notes.append(f"{f.key} = {_safe(raw[f.key][-1])} could not be used as given; "
+                             f"showing {f.key} = {values[f.key]}.")
+    for key in raw:
+        if key not in keys and key not in known:
+            notes.append(f"The link's setting {_safe(key)!r} is not one this page knows; "
+                         "it was ignored.")
+    return notes
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+    return a == b
+
+
+def _safe(text: str) -> str:
+    return text[:40]
+
+
+def show_url_notes(fields: Sequence[Field], raw: dict[str, list[str]], values: dict[str, Any],
+                   known: Sequence[str] = ()) -> None:
+    """Show a visible note for each refused link value (nothing when the link was fine)."""
+    notes = url_notes(fields, raw, values, known)
+    if notes:
+        st.warning("**Some settings in the link could not be used**, so their defaults are "
+                   "shown instead:\n\n" + "\n".join(f"- {_md_escape(n)}" for n in notes),
+                   icon="🔗")
+
+
+def _md_escape(text: str) -> str:
+    """Neutralise Markdown and HTML in text that came from a URL."""
+    out = text
+    for ch in "\\`*_{}[]()<>#+!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out
