@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     fields = by_key(DESCENT_FIELDS)
     d = sub.add_parser("descent", help="gradient descent on a 1-D objective",
-                       description=DESCENT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description=DESCENT_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     d.add_argument("--function", choices=objectives_choices(), default=fields["f"].default,
                    help=fields["f"].help)
     d.add_argument("--x0", default=fields["x0"].default, type=float, help="start x (default 8)")

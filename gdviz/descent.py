@@ -20,6 +20,7 @@ from gdviz.objectives import Objective
 
 MAX_STEPS = 10_000
 X_LIMIT = 1e6          # far beyond any view; stopping here keeps every number finite
+RUNAWAY = 100.0        # a run this many times farther from a minimum than at the start has diverged
 X0_LIMIT = 1e3
 LR_LIMIT = 1e3
 TOL = 1e-2             # "converged": within TOL of the minimum (two decimals, as the seed)
@@ -145,19 +146,28 @@ def grid_search(obj: Objective, lo: float, hi: float, points: int) -> DescentRun
 
 
 def iterate(obj, x0, steps, update, *, method, lr, tol, state=None) -> DescentRun:
-    """Apply `update(x, k, state) -> (x, state)` up to `steps` times, stopping on a runaway."""
+    """Apply `update(x, k, state) -> (x, state)` up to `steps` times, stopping on a runaway.
+
+    A runaway is an x that is not finite, beyond X_LIMIT, or RUNAWAY times farther from every
+    minimum than the start was: the run is cut there, before anything can overflow.
+    """
     xs = [float(x0)]
     stopped = None
     x = float(x0)
+    limit = RUNAWAY * (_distance(obj, x) + 1.0)
     for k in range(1, steps + 1):
         x, state = update(x, k, state)
         x = float(x)
-        if not math.isfinite(x) or abs(x) > X_LIMIT:
+        if not math.isfinite(x) or abs(x) > X_LIMIT or _distance(obj, x) > limit:
             stopped = k
             break
         xs.append(x)
     x_arr = np.array(xs)
     return _record(obj, method, lr, x_arr, obj.nearest_minimum(x_arr[-1]), tol, stopped)
+
+
+def _distance(obj: Objective, x: float) -> float:
+    return min(abs(x - m) for m in obj.minima)
 
 
 def _record(obj, method, lr, x, x_star, tol, stopped, note="") -> DescentRun:
@@ -166,8 +176,9 @@ def _record(obj, method, lr, x, x_star, tol, stopped, note="") -> DescentRun:
     converged_at = _first_settled(inside, len(x))
     if stopped is not None:
         status = "diverged"
-        reason = (f"diverged: |x| would pass {X_LIMIT:g} at step {stopped}, so the run was "
-                  f"stopped after step {stopped - 1} (x = {x[-1]:.4g})")
+        reason = (f"diverged: at step {stopped} x ran away (over {RUNAWAY:g}× farther from the "
+                  f"minimum than at the start), so the run was stopped after step {stopped - 1}, "
+                  f"at x = {x[-1]:.4g}")
         converged_at = None
     elif converged_at is not None:
         status = "converged"
@@ -180,6 +191,8 @@ def _record(obj, method, lr, x, x_star, tol, stopped, note="") -> DescentRun:
         status = "step limit"
         reason = (f"step limit: after {len(x) - 1} steps x = {x[-1]:.4g} is still "
                   f"{err[-1]:.3g} from x* = {x_star:.4g}")
+        if len(x) > 3 and err[-1] > err[0] and np.all(np.diff(err[-3:]) > 0):
+            reason += ", and getting farther: more steps would diverge"
     if note:
         reason = f"{reason} ({note})"
     return DescentRun(method, float(lr), x, np.asarray(obj.f(x), float),
@@ -265,3 +278,30 @@ def steps_to_converge(obj: Objective, x0: float, lrs: np.ndarray, max_steps: int
         if run.converged_at is not None:
             out[i] = run.converged_at
     return out
+
+
+@dataclass(frozen=True)
+class Theory:
+    """What the quadratic theory predicts for a run, beside what the run did.
+
+    Attributes:
+        curvature: f″ (at the minimum the run is judged against, for a non-quadratic).
+        r: 1 − lr·f″, the factor on the error per step.
+        regime: one of REGIMES.
+        predicted: steps to reach TOL from the closed form (quadratics only; None if never).
+        exact: True when the objective is a quadratic, so the prediction is exact.
+    """
+
+    curvature: float
+    r: float
+    regime: str
+    predicted: int | None
+    exact: bool
+
+
+def theory(obj: Objective, run: DescentRun) -> Theory:
+    """The regime of `run` from the curvature at its minimum, with the predicted step count."""
+    exact = obj.curvature is not None
+    h = obj.curvature if exact else float(obj.d2f(run.x_star))
+    predicted = predicted_steps(float(run.x[0]), run.x_star, run.lr, h) if exact else None
+    return Theory(h, ratio(run.lr, h), regime(run.lr, h), predicted, exact)

@@ -1,0 +1,197 @@
+"""Figures for the descent lesson: functions that take runs and return a go.Figure."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gdviz.descent import DescentRun
+from gdviz.objectives import Objective
+
+BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
+SKY, PURPLE, GREY, BLACK = "#56B4E9", "#CC79A7", "#777777", "#000000"
+PALETTE = (SKY, BLUE, GREEN, ORANGE, PURPLE, VERMILLION)
+FONT = dict(size=18)
+MAX_FRAMES = 150
+TRAIL = 6
+
+
+def view(obj: Objective, x0: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The (x, y) ranges that show the objective, the start and the minima, whatever the run."""
+    lo, hi = obj.view
+    lo, hi = min(lo, x0 - 1.0), max(hi, x0 + 1.0)
+    grid = np.linspace(lo, hi, 400)
+    y = obj.f(grid)
+    pad = 0.08 * (y.max() - y.min())
+    return (lo, hi), (float(y.min() - pad), float(y.max() + pad))
+
+
+def frame_steps(n: int, most: int = MAX_FRAMES) -> np.ndarray:
+    """Which steps 0..n get a frame: all of them, or an even sample that keeps the last."""
+    if n + 1 <= most:
+        return np.arange(n + 1)
+    return np.unique(np.round(np.linspace(0, n, most)).astype(int))
+
+
+def _r(a: np.ndarray | float, places: int = 4) -> list[float]:
+    """Round for the wire: four decimals is far below a pixel and halves the JSON."""
+    return np.round(np.atleast_1d(np.asarray(a, float)), places).tolist()
+
+
+def _moving(run: DescentRun, obj: Objective, k: int, xr: tuple[float, float]) -> list[dict]:
+    """The traces that move at step k: trail, tangent, the step along it, the ball."""
+    x, fx, dfx = run.x, run.fx, run.dfx
+    trail = slice(max(0, k - TRAIL), k + 1)
+    half = 0.12 * (xr[1] - xr[0])
+    tx = np.array([x[k] - half, x[k] + half])
+    if k < run.steps:
+        nxt = x[k + 1]
+        along = fx[k] + dfx[k] * (nxt - x[k])       # where the tangent line says we land
+        jump_x, jump_y = [x[k], nxt, nxt], [fx[k], along, fx[k + 1]]
+    else:
+        jump_x, jump_y = [], []
+    return [
+        dict(x=_r(x[trail]), y=_r(fx[trail])),
+        dict(x=_r(tx), y=_r(fx[k] + dfx[k] * (tx - x[k]))),
+        dict(x=_r(jump_x), y=_r(jump_y)),
+        dict(x=_r(x[k]), y=_r(fx[k])),
+    ]
+
+
+def _caption(run: DescentRun, k: int, ledger: Sequence[str]) -> str:
+    if k == 0:
+        return f"step 0: start at x₀ = {run.x[0]:.4g}, slope f′(x₀) = {run.dfx[0]:.4g}"
+    return f"step {k}: {ledger[k - 1]}"
+
+
+def animated(run: DescentRun, obj: Objective, ledger: Sequence[str], title: str) -> go.Figure:
+    """The ball descending the curve, one frame per step, played in the browser.
+
+    Frames carry only the four moving traces and the ledger line of their step.
+    """
+    xr, yr = view(obj, float(run.x[0]))
+    grid = np.linspace(xr[0], xr[1], 240)
+    steps = frame_steps(run.steps)
+    start = _moving(run, obj, 0, xr)
+    styles = [
+        dict(name="trail", mode="markers+lines", line=dict(color=SKY, width=2, dash="dot"),
+             marker=dict(size=9, color=SKY)),
+        dict(name="tangent (slope f′(x))", mode="lines", line=dict(color=ORANGE, width=3)),
+        dict(name="step −η·f′(x)", mode="lines", line=dict(color=VERMILLION, width=3, dash="dash")),
+        dict(name="ball", mode="markers", marker=dict(size=22, color=BLUE,
+                                                      line=dict(color=BLACK, width=2))),
+    ]
+    fig = go.Figure(
+        data=[go.Scatter(x=_r(grid), y=_r(obj.f(grid)), name=f"f(x) = {_plain(obj)}",
+                         mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip")]
+        + [go.Scatter(**s, **m) for s, m in zip(styles, start, strict=True)],
+        frames=[go.Frame(name=str(k), traces=[1, 2, 3, 4],
+                         data=[go.Scatter(**m) for m in _moving(run, obj, int(k), xr)],
+                         layout=dict(title_text=_caption(run, int(k), ledger)))
+                for k in steps],
+    )
+    fig.update_layout(
+        title=dict(text=_caption(run, 0, ledger), font=dict(size=18), x=0.01),
+        xaxis=dict(title="x", range=list(xr), zeroline=False),
+        yaxis=dict(title="f(x)", range=list(yr), zeroline=False),
+        font=FONT, height=560, margin=dict(l=60, r=20, t=70, b=150),
+        legend=dict(orientation="h", y=-0.32, x=0),
+        annotations=[dict(text=title, xref="paper", yref="paper", x=1, y=1.0, xanchor="right",
+                          yanchor="bottom", showarrow=False, font=dict(size=16, color=GREY))],
+        updatemenus=[_play_buttons()],
+        sliders=[_scrubber(steps)],
+    )
+    return fig
+
+
+def _play_buttons(ms: int = 450) -> dict:
+    play = dict(frame=dict(duration=ms, redraw=True), transition=dict(duration=0),
+                fromcurrent=True, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
+                 mode="immediate")
+    return dict(type="buttons", direction="left", x=0, y=-0.12, xanchor="left", yanchor="top",
+                pad=dict(r=10, t=0), showactive=False,
+                buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                         dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
+
+
+def _scrubber(steps: np.ndarray) -> dict:
+    go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
+    return dict(active=0, x=0.2, len=0.8, y=-0.1, yanchor="top", pad=dict(t=0),
+                currentvalue=dict(prefix="step ", font=dict(size=16)),
+                steps=[dict(label=str(k), method="animate", args=[[str(k)], go_to]) for k in steps])
+
+
+def _plain(obj: Objective) -> str:
+    return {"seed": "x² − 4x + 6", "two-valleys": "(u² − 9)²/40 + u/4, u = x − 2"}.get(
+        obj.name, obj.latex.replace("x^2", "x²"))
+
+
+def ghosts(runs: Sequence[DescentRun], labels: Sequence[str], obj: Objective) -> go.Figure:
+    """Several learning rates on the same curve: each run's path, drawn faintly."""
+    xr, yr = view(obj, float(runs[0].x[0]))
+    grid = np.linspace(xr[0], xr[1], 240)
+    fig = go.Figure(go.Scatter(x=_r(grid), y=_r(obj.f(grid)), mode="lines", name="f(x)",
+                               line=dict(color=GREY, width=3), hoverinfo="skip"))
+    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        k = min(run.steps, 40)
+        fig.add_scatter(x=_r(run.x[: k + 1]), y=_r(run.fx[: k + 1]), name=label,
+                        mode="lines+markers", opacity=0.8,
+                        line=dict(color=PALETTE[i % len(PALETTE)], width=2),
+                        marker=dict(size=8, symbol=SYMBOLS[i % len(SYMBOLS)]))
+    fig.update_layout(title="Same start, different learning rates (first 40 steps)",
+                      xaxis=dict(title="x", range=list(xr)),
+                      yaxis=dict(title="f(x)", range=list(yr)),
+                      font=FONT, height=460, margin=dict(l=60, r=20, t=60, b=40))
+    return fig
+
+
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
+FLOOR = 1e-12   # an error of exactly 0 is drawn here: a log axis has no 0
+
+
+def errors(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:
+    """|x_k − x*| against k on a log scale: straight lines whose slope is log|r|."""
+    fig = go.Figure()
+    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        fig.add_scatter(x=list(range(run.steps + 1)), y=_r(np.maximum(run.error, FLOOR), 14),
+                        name=label, mode="lines+markers",
+                        line=dict(color=PALETTE[i % len(PALETTE)], width=2),
+                        marker=dict(size=6, symbol=SYMBOLS[i % len(SYMBOLS)]))
+    fig.update_layout(title="Distance to the minimum |x_k − x*| (log scale)",
+                      xaxis=dict(title="step k"),
+                      yaxis=dict(title="|x_k − x*|", type="log", exponentformat="power"),
+                      font=FONT, height=460, margin=dict(l=70, r=20, t=60, b=40))
+    return fig
+
+
+def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float,
+          max_steps: int) -> go.Figure:
+    """Steps to converge against learning rate: a U with a wall at 2/f″."""
+    ok = steps >= 0
+    fig = go.Figure(go.Scatter(x=_r(lrs[ok]), y=steps[ok].tolist(), mode="lines+markers",
+                               name="steps to converge", line=dict(color=BLUE, width=3),
+                               marker=dict(size=6)))
+    if (~ok).any():
+        fig.add_scatter(x=_r(lrs[~ok]), y=[max_steps] * int((~ok).sum()), mode="markers",
+                        name=f"never (not within {max_steps} steps)",
+                        marker=dict(color=VERMILLION, symbol="x", size=9))
+    if edge is not None:
+        fig.add_vrect(x0=edge, x1=float(lrs.max()), fillcolor=VERMILLION, opacity=0.12,
+                      line_width=0, annotation_text="diverges", annotation_position="top left")
+        fig.add_vline(x=edge, line=dict(color=VERMILLION, dash="dash"))
+    fig.add_vline(x=current, line=dict(color=BLACK, width=2),
+                  annotation_text="your η", annotation_position="top right")
+    fig.update_layout(title="How many steps each learning rate needs",
+                      xaxis=dict(title="learning rate η"), yaxis=dict(title="steps to converge"),
+                      font=FONT, height=460, margin=dict(l=70, r=20, t=60, b=40))
+    return fig
+
+
+def methods(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:
+    """Descent against momentum, Newton–Raphson and grid search: error per iteration."""
+    fig = errors(runs, labels)
+    fig.update_layout(title="Methods compared: distance to the minimum per iteration",
+                      xaxis_title="iteration (grid search: evaluations)")
+    return fig

@@ -1,0 +1,417 @@
+"""One sigmoid neuron, ŷ = σ(w·x + b), trained by gradient descent: computed once and whole.
+
+Parameters are handled as p = (w1, w2, b). Every function sits beside its derivative:
+`sigmoid` and `sigmoid_prime`, each cost with its gradient and its curvature with respect to
+the pre-activation z = w·x + b. The chain rule then gives the parameter gradient
+∂C/∂p = Σ_i (∂C/∂z_i)·(x_i1, x_i2, 1) and the Hessian Σ_i (∂²C/∂z_i²)·x̃_i x̃_iᵀ.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from gdviz.data import Dataset
+
+LOSSES = ("mse", "ce")
+INITS = ("zeros", "random", "wrong")
+STATUSES = ("settled", "oscillating", "still learning", "diverged")
+PARAM_LIMIT = 1e6          # far past any useful weight; stopping here keeps every number finite
+MAX_EPOCHS = 5000
+MAX_UPDATES = 200_000      # mini-batch updates run one at a time in Python; keep a run < ~2 s
+WRONG_START = np.array([-3.0, -3.0, 0.0])   # standardised units: every animal confidently wrong
+
+
+# --- The activation ---------------------------------------------------------------------
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1/(1 + e^(−z)) for any z, without overflow.
+
+    e^(−|z|) ≤ 1 never overflows; for z < 0 the same value is written e^z/(1 + e^z).
+    """
+    e = np.exp(-np.abs(z))
+    s = 1.0 / (1.0 + e)
+    return np.where(z >= 0, s, e * s)
+
+
+def sigmoid_prime(z: np.ndarray) -> np.ndarray:
+    """σ′(z) = σ(z)·(1 − σ(z))."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def softplus(z: np.ndarray) -> np.ndarray:
+    """log(1 + e^z) without overflow; −log σ(z) = softplus(−z)."""
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+# --- The costs, as functions of z and the labels y (means over the last axis) -------------
+def mse(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The seed's quadratic cost C = 1/(2N)·Σ(ŷ − y)²."""
+    return 0.5 * np.mean((sigmoid(z) - y) ** 2, axis=-1)
+
+
+def mse_dz(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂C/∂z_i = (ŷ_i − y_i)·σ′(z_i)/N for the quadratic cost."""
+    s = sigmoid(z)
+    return (s - y) * s * (1.0 - s) / z.shape[-1]
+
+
+def mse_d2z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂²C/∂z_i² = (σ′² + (ŷ − y)·σ″)/N with σ″ = σ′·(1 − 2σ)."""
+    s = sigmoid(z)
+    ds = s * (1.0 - s)
+    return (ds * ds + (s - y) * ds * (1.0 - 2.0 * s)) / z.shape[-1]
+
+
+def cross_entropy(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """C = −(1/N)·Σ[y·log ŷ + (1 − y)·log(1 − ŷ)].
+
+    log ŷ = −softplus(−z) and log(1 − ŷ) = −softplus(z) stay finite where ŷ rounds to 0 or 1,
+    which is where log(ŷ) itself would give −inf.
+    """
+    return np.mean(softplus(z) - y * z, axis=-1)
+
+
+def cross_entropy_dz(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂C/∂z_i = (ŷ_i − y_i)/N: the σ′ factor of the quadratic cost has cancelled."""
+    return (sigmoid(z) - y) / z.shape[-1]
+
+
+def cross_entropy_d2z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂²C/∂z_i² = σ′(z_i)/N (never negative: the cost is convex in p)."""
+    return sigmoid_prime(z) / z.shape[-1]
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A cost with its first and second derivative with respect to z."""
+
+    name: str
+    cost: Any
+    dz: Any
+    d2z: Any
+
+
+LOSS = {"mse": Loss("mse", mse, mse_dz, mse_d2z),
+        "ce": Loss("ce", cross_entropy, cross_entropy_dz, cross_entropy_d2z)}
+
+
+# --- Cost, gradient and Hessian with respect to p = (w1, w2, b) -----------------------------
+def with_bias(x: np.ndarray) -> np.ndarray:
+    """x̃ = (x1, x2, 1) for every row, so that z = x̃·p."""
+    return np.hstack([x, np.ones((len(x), 1))])
+
+
+def cost(p: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str) -> float:
+    """C(p) on inputs x (N, 2) with labels y."""
+    return float(LOSS[loss].cost(x @ p[:2] + p[2], y))
+
+
+def gradient(p: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
+    """∇C = (∂C/∂w1, ∂C/∂w2, ∂C/∂b) = Σ_i (∂C/∂z_i)·x̃_i."""
+    dz = LOSS[loss].dz(x @ p[:2] + p[2], y)
+    return with_bias(x).T @ dz
+
+
+def hessian(p: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
+    """The 3×3 matrix of second derivatives of C with respect to (w1, w2, b)."""
+    xt = with_bias(x)
+    d2 = LOSS[loss].d2z(x @ p[:2] + p[2], y)
+    return xt.T @ (xt * d2[:, None])
+
+
+def lambda_max(h: np.ndarray) -> float:
+    """The largest eigenvalue of a symmetric Hessian: the steepest curvature."""
+    return float(np.linalg.eigvalsh(h)[-1])
+
+
+def stability_limit(h: np.ndarray) -> float:
+    """2/λmax: above this learning rate descent near p oscillates or runs away (as lr < 2/f″).
+
+    Returns:
+        The limit, or math.inf where the cost is flat or curves down in every direction.
+    """
+    lam = lambda_max(h)
+    return 2.0 / lam if lam > 1e-12 else math.inf
+
+
+def numerical_gradient(p: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str,
+                       h: float = 1e-5) -> np.ndarray:
+    """Central differences (C(p + h·e_j) − C(p − h·e_j))/(2h) for j = w1, w2, b."""
+    steps = np.eye(3) * h
+    return np.array([(cost(p + e, x, y, loss) - cost(p - e, x, y, loss)) / (2 * h)
+                     for e in steps])
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """|a − b| / max(|a| + |b|, tiny): 1e-7 or less means the two agree."""
+    scale = np.linalg.norm(a) + np.linalg.norm(b)
+    return float(np.linalg.norm(a - b) / max(scale, 1e-300))
+
+
+# --- Settings and the record of a run ------------------------------------------------------
+@dataclass(frozen=True)
+class NeuronSettings:
+    """How to train: the neuron's part of the settings table (data settings live in data)."""
+
+    lr: float = 0.5
+    epochs: int = 200
+    loss: str = "mse"
+    batch: int = 0          # 0 = full batch; otherwise the mini-batch size (1 = stochastic)
+    init: str = "zeros"
+    standardize: bool = True
+    seed: int = 0
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> NeuronSettings:
+        """Pick this record's keys out of a mapping of all settings (missing keys: defaults)."""
+        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """The whole of one training run; index k is the state after k epochs (k = 0: start).
+
+    Attributes:
+        settings: what was run.
+        w, b: (K, 2) weights and (K,) biases, in the units the neuron saw (standardised or not).
+        train_cost, test_cost, train_acc, test_acc: (K,) per epoch.
+        x_mean, x_scale: the neuron sees (x − x_mean)/x_scale (0 and 1 when not standardising).
+        status, reason: one of STATUSES, and how the run ended in words.
+        hessian_start, hessian_end: the 3×3 Hessian of the training cost at k = 0 and k = K − 1.
+        lr_limit_start, lr_limit_end: 2/λmax there (math.inf when flat).
+    """
+
+    settings: NeuronSettings
+    w: np.ndarray
+    b: np.ndarray
+    train_cost: np.ndarray
+    test_cost: np.ndarray
+    train_acc: np.ndarray
+    test_acc: np.ndarray
+    x_mean: np.ndarray
+    x_scale: np.ndarray
+    status: str
+    reason: str
+    hessian_start: np.ndarray
+    hessian_end: np.ndarray
+    lr_limit_start: float
+    lr_limit_end: float
+
+    @property
+    def epochs(self) -> np.ndarray:
+        """0, 1, …, K − 1."""
+        return np.arange(len(self.b))
+
+    @property
+    def final(self) -> int:
+        """The index of the last recorded epoch."""
+        return len(self.b) - 1
+
+    def params(self, k: int) -> np.ndarray:
+        """p = (w1, w2, b) after k epochs."""
+        return np.array([*self.w[k], self.b[k]])
+
+    def inputs(self, x_raw: np.ndarray) -> np.ndarray:
+        """Raw measurements (kg, cm) as the neuron sees them."""
+        return (x_raw - self.x_mean) / self.x_scale
+
+    def p_dog(self, x_raw: np.ndarray, k: int) -> np.ndarray:
+        """P(dog) = σ(w·x + b) for raw measurements after k epochs."""
+        return sigmoid(self.inputs(x_raw) @ self.w[k] + self.b[k])
+
+    def raw_weights(self, k: int) -> np.ndarray:
+        """(w1, w2, b) in raw units: the boundary w1·kg + w2·cm + b = 0 drawn on the data."""
+        w = self.w[k] / self.x_scale
+        return np.array([*w, self.b[k] - w @ self.x_mean])
+
+
+def validate(s: NeuronSettings, n_train: int) -> None:
+    """Refuse settings no run can use, with a message a student can act on.
+
+    Raises:
+        ValueError
+    """
+    if not (isinstance(s.lr, (int, float)) and math.isfinite(s.lr) and s.lr > 0):
+        raise ValueError("the learning rate must be a positive number")
+    if not 1 <= s.epochs <= MAX_EPOCHS:
+        raise ValueError(f"epochs must be between 1 and {MAX_EPOCHS}")
+    if s.loss not in LOSSES:
+        raise ValueError(f"the cost must be one of {', '.join(LOSSES)}")
+    if s.init not in INITS:
+        raise ValueError(f"the initial weights must be one of {', '.join(INITS)}")
+    if s.batch < 0:
+        raise ValueError("the batch size must be 0 (full batch) or a positive size")
+    updates = s.epochs * (math.ceil(n_train / s.batch) if 0 < s.batch < n_train else 1)
+    if updates > MAX_UPDATES:
+        raise ValueError(f"{s.epochs} epochs in batches of {s.batch} is {updates:,} updates; "
+                         f"at most {MAX_UPDATES:,} fit in one run (raise the batch size or "
+                         "lower the epochs)")
+
+
+def scaling(x: np.ndarray, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, scale) of the training inputs, or (0, 1) to leave them raw.
+
+    A feature with no spread keeps scale 1, so nothing is divided by zero.
+    """
+    if not standardize:
+        return np.zeros(x.shape[1]), np.ones(x.shape[1])
+    sd = x.std(axis=0)
+    return x.mean(axis=0), np.where(sd > 1e-12, sd, 1.0)
+
+
+def initial_params(s: NeuronSettings, x_train: np.ndarray, mean: np.ndarray,
+                   scale: np.ndarray) -> np.ndarray:
+    """p₀ for the chosen init, picked in standardised units and then expressed in the units
+    the neuron sees, so "random" and "wrong" mean the same boundary with or without scaling.
+    """
+    if s.init == "zeros":
+        return np.zeros(3)
+    if s.init == "random":
+        p_std = np.random.default_rng([s.seed, 1]).standard_normal(3)
+    else:
+        p_std = WRONG_START.copy()
+    m_std, sd = scaling(x_train, True)
+    # z = w_std·(x − m_std)/sd + b_std, rewritten for the neuron's input (x − mean)/scale
+    w = p_std[:2] * scale / sd
+    b = p_std[2] - p_std[:2] @ ((m_std - mean) / sd)
+    return np.array([*w, b])
+
+
+def train(s: NeuronSettings, data: Dataset) -> TrainingRun:
+    """Train one neuron on the training set by gradient descent and record every epoch.
+
+    Full batch (s.batch = 0 or ≥ N) is one update per epoch, as in the seed; otherwise each
+    epoch visits the training set once in seeded random order, in batches of s.batch.
+
+    Returns:
+        The whole run as a TrainingRun. A run whose parameters pass PARAM_LIMIT is stopped
+        there, with status "diverged", so every number in it is finite.
+    """
+    validate(s, len(data.y_train))
+    mean, scale = scaling(data.x_train, s.standardize)
+    xs, xt = (data.x_train - mean) / scale, (data.x_test - mean) / scale
+    p0 = initial_params(s, data.x_train, mean, scale)
+    step = _full_batch if s.batch == 0 or s.batch >= len(xs) else _mini_batch
+    ps, stopped = step(s, xs, data.y_train, p0)
+    curves = [_evaluate(ps, x, y, s.loss) for x, y in ((xs, data.y_train), (xt, data.y_test))]
+    (train_cost, train_acc), (test_cost, test_acc) = curves
+    status, reason = _verdict(train_cost, stopped, minibatch=step is _mini_batch)
+    h0 = hessian(ps[0], xs, data.y_train, s.loss)
+    h1 = hessian(ps[-1], xs, data.y_train, s.loss)
+    return TrainingRun(s, ps[:, :2].copy(), ps[:, 2].copy(), train_cost, test_cost,
+                       train_acc, test_acc, mean, scale, status, reason, h0, h1,
+                       stability_limit(h0), stability_limit(h1))
+
+
+def _full_batch(s: NeuronSettings, x: np.ndarray, y: np.ndarray,
+                p0: np.ndarray) -> tuple[np.ndarray, int | None]:
+    """p_{k+1} = p_k − lr·∇C(p_k), one update per epoch. Returns (params per epoch, stop)."""
+    dz = LOSS[s.loss].dz
+    ps = np.empty((s.epochs + 1, 3))
+    ps[0] = p = p0
+    xt = with_bias(x).T
+    for k in range(1, s.epochs + 1):
+        p = p - s.lr * (xt @ dz(x @ p[:2] + p[2], y))
+        if not _bounded(p):
+            return ps[:k], k
+        ps[k] = p
+    return ps, None
+
+
+def _mini_batch(s: NeuronSettings, x: np.ndarray, y: np.ndarray,
+                p0: np.ndarray) -> tuple[np.ndarray, int | None]:
+    """Each epoch: shuffle (seeded), then one update per batch of s.batch animals."""
+    dz = LOSS[s.loss].dz
+    rng = np.random.default_rng([s.seed, 2])
+    ps = np.empty((s.epochs + 1, 3))
+    ps[0] = p = p0
+    xt = with_bias(x)
+    for k in range(1, s.epochs + 1):
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), s.batch):
+            i = order[start:start + s.batch]
+            p = p - s.lr * (xt[i].T @ dz(xt[i] @ p, y[i]))
+        if not _bounded(p):
+            return ps[:k], k
+        ps[k] = p
+    return ps, None
+
+
+def _bounded(p: np.ndarray) -> bool:
+    return bool(np.all(np.isfinite(p)) and np.max(np.abs(p)) <= PARAM_LIMIT)
+
+
+def _evaluate(ps: np.ndarray, x: np.ndarray, y: np.ndarray,
+              loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """Cost and accuracy for every epoch's parameters at once: z is a (K, N) matrix."""
+    cost_k, acc_k = np.empty(len(ps)), np.empty(len(ps))
+    dog = y > 0.5
+    # chunks of epochs keep the (K, N) matrix small for long runs on big data
+    chunk = max(1, 2_000_000 // max(len(x), 1))
+    for lo in range(0, len(ps), chunk):
+        p = ps[lo:lo + chunk]
+        z = p[:, :2] @ x.T + p[:, 2:3]
+        cost_k[lo:lo + chunk] = LOSS[loss].cost(z, y)
+        acc_k[lo:lo + chunk] = np.mean((z >= 0) == dog, axis=1)
+    return cost_k, acc_k
+
+
+def _verdict(c: np.ndarray, stopped: int | None, minibatch: bool) -> tuple[str, str]:
+    """How the run ended, judged from its training cost curve."""
+    if stopped is not None:
+        return "diverged", (f"diverged: a weight passed {PARAM_LIMIT:g} in epoch {stopped}, so "
+                            f"training stopped after epoch {stopped - 1}")
+    tail = c[-min(len(c), 50):]
+    rises = int(np.sum(np.diff(tail) > 1e-12 * max(1.0, float(tail.max()))))
+    if len(tail) > 5 and rises >= len(tail) // 4:
+        why = "mini-batch noise" if minibatch else "η is above the stability limit"
+        return "oscillating", (f"oscillating: the training cost went up in {rises} of the last "
+                               f"{len(tail) - 1} epochs ({why})")
+    m = max(1, len(c) // 10)
+    change = abs(c[-1] - c[-1 - m]) if len(c) > m else math.inf
+    if change <= 1e-4 * max(c[-1], 1e-3):
+        return "settled", f"settled: the training cost barely moved in the last {m} epochs"
+    return "still learning", (f"still learning: the training cost fell by {change:.3g} in the "
+                              f"last {m} epochs")
+
+
+# --- What the page and the CLI show --------------------------------------------------------
+def confusion(y: np.ndarray, p_dog: np.ndarray) -> np.ndarray:
+    """Counts [[cats called cat, cats called dog], [dogs called cat, dogs called dog]]."""
+    dog, said_dog = y > 0.5, p_dog >= 0.5
+    return np.array([[np.sum(~dog & ~said_dog), np.sum(~dog & said_dog)],
+                     [np.sum(dog & ~said_dog), np.sum(dog & said_dog)]])
+
+
+def cost_surface(w1: np.ndarray, w2: np.ndarray, b: float, x: np.ndarray, y: np.ndarray,
+                 loss: str) -> np.ndarray:
+    """C(w1, w2, b) over a grid with b fixed; x as the neuron sees it.
+
+    Returns:
+        A (len(w2), len(w1)) array: row i is w2[i], as a heatmap expects.
+    """
+    out = np.empty((len(w2), len(w1)))
+    for i, w2_i in enumerate(w2):
+        z = np.outer(w1, x[:, 0]) + (w2_i * x[:, 1] + b)
+        out[i] = LOSS[loss].cost(z, y)
+    return out
+
+
+HISTORY_COLUMNS = ("epoch", "w1", "w2", "b", "train_cost", "test_cost", "train_accuracy",
+                   "test_accuracy")
+
+
+def history(run: TrainingRun) -> np.ndarray:
+    """Every epoch as a row of HISTORY_COLUMNS (weights in the units the neuron saw)."""
+    return np.column_stack([run.epochs, run.w, run.b, run.train_cost, run.test_cost,
+                            run.train_acc, run.test_acc])
+
+
+def logged_epochs(final: int, every: int) -> np.ndarray:
+    """0, every, 2·every, … and always the final epoch."""
+    ks = np.arange(0, final + 1, max(1, every))
+    return ks if ks[-1] == final else np.append(ks, final)

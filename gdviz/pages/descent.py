@@ -1,0 +1,180 @@
+"""Lesson 1 at `/`: a ball descending a curve, the learning rate too small, right or too large."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from gdviz import compare, descent, export, ledger, objectives
+from gdviz.figures import descent as figs
+from gdviz.pages.common import show_url_notes, url_snapshot, widget
+from gdviz.settings import DESCENT_FIELDS, by_key
+
+FIELDS = by_key(DESCENT_FIELDS)
+
+# name, button label, learning rate as a multiple of 1/f″ (None: the seed's own settings)
+PRESETS = (
+    ("small", "🐢 Too small", 0.02),
+    ("seed", "🌱 As in the seed (0.1)", None),
+    ("optimal", "🎯 Optimal (1/f″)", 1.0),
+    ("oscillating", "〰️ Oscillating", 1.6),
+    ("edge", "🔁 At the edge (2/f″)", 2.0),
+    ("large", "💥 Too large", 2.2),
+)
+SWEEP_STEPS = 200
+REGIME_WORDS = {
+    "creeping": ("creeps towards the minimum from one side", st.info),
+    "one step": ("lands on the minimum in a single step", st.success),
+    "oscillating": ("jumps across the minimum, closer every time", st.success),
+    "bouncing": ("bounces between two points forever", st.warning),
+    "diverging": ("overshoots farther every step and diverges", st.error),
+}
+
+
+def objective(s: dict) -> objectives.Objective:
+    return objectives.by_name(s["f"], s["a"], s["b"], s["c"])
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def lesson(s: dict) -> tuple[descent.DescentRun, descent.Theory, list[str]]:
+    obj = objective(s)
+    run = descent.descend(obj, s["x0"], s["lr"], s["steps"])
+    return run, descent.theory(obj, run), ledger.lines(run, obj, 2)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def main_figure(s: dict):
+    run, th, lines = lesson(s)
+    label = f"η = {s['lr']:g} · {th.regime} · {run.steps} steps · {run.status}"
+    return figs.animated(run, objective(s), lines, label)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def rates(s: dict, h: float):
+    return compare.rates(objective(s), s["x0"], s["lr"], max(s["steps"], 40), h)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def sweep(s: dict, h: float):
+    return compare.sweep(objective(s), s["x0"], h, SWEEP_STEPS)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def methods(s: dict):
+    obj = objective(s)
+    return compare.methods(obj, s["x0"], s["lr"], max(s["steps"], 40), figs.view(obj, s["x0"])[0])
+
+
+def set_preset(name: str, multiple: float | None, h: float) -> None:
+    """Preset buttons write the bound widgets' state; the URL follows."""
+    if multiple is None:
+        for key in ("f", "x0", "lr", "steps"):
+            st.session_state[key] = FIELDS[key].default
+        return
+    lr = round(multiple / h, 6)
+    st.session_state["lr"] = min(max(lr, FIELDS["lr"].lo), FIELDS["lr"].hi)
+    if name == "small":
+        st.session_state["steps"] = max(st.session_state.get("steps", 33), 100)
+
+
+def controls() -> dict:
+    """The sidebar controls; returns the chosen settings."""
+    side = st.sidebar
+    side.header("Settings")
+    s = {"f": widget(FIELDS["f"], side)}
+    if s["f"] == "quadratic":
+        cols = side.columns(3)
+        for col, key in zip(cols, ("a", "b", "c"), strict=True):
+            s[key] = widget(FIELDS[key], col)
+    else:
+        s.update({k: FIELDS[k].default for k in ("a", "b", "c")})
+    for key in ("x0", "lr", "steps"):
+        s[key] = widget(FIELDS[key], side)
+    return s
+
+
+def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
+    """The regime in words, with r, the thresholds and predicted vs actual steps."""
+    h = th.curvature
+    words, box = REGIME_WORDS[th.regime]
+    near = "" if th.exact else f" (near the minimum x* = {run.x_star:.3g}, where f″ = {h:.3g})"
+    box(f"**{th.regime.capitalize()}**: with η = {s['lr']:g} the ball {words}. "
+        f"This run: **{run.status}** after {run.steps} steps.")
+    st.markdown(
+        f"Each step multiplies the distance to the minimum by **r = 1 − η·f″ = "
+        f"1 − {s['lr']:g} × {h:.3g} = {th.r:.3g}**{near}.\n\n"
+        f"| η | what happens |\n|---|---|\n"
+        f"| below 1/f″ = {1 / h:.3g} | creeps (0 < r < 1) |\n"
+        f"| exactly 1/f″ = {1 / h:.3g} | one step (r = 0) |\n"
+        f"| between {1 / h:.3g} and {2 / h:.3g} | oscillates inwards (−1 < r < 0) |\n"
+        f"| exactly 2/f″ = {2 / h:.3g} | bounces forever (r = −1) |\n"
+        f"| above 2/f″ = {2 / h:.3g} | diverges (r < −1) |")
+    actual = "never" if run.converged_at is None else f"step {run.converged_at}"
+    if th.exact:
+        predicted = "never" if th.predicted is None else f"step {th.predicted}"
+        st.markdown(f"Within {descent.TOL:g} of x* = {run.x_star:.3g}: the formula "
+                    f"|x_k − x*| = |r|^k·|x₀ − x*| predicts **{predicted}**; "
+                    f"this run got there at **{actual}**.")
+    else:
+        st.markdown(f"Within {descent.TOL:g} of x* = {run.x_star:.3g}: **{actual}**. "
+                    "Away from the minimum the curvature changes, so r only holds near it.")
+    st.caption(run.reason)
+
+
+def main() -> None:
+    raw = url_snapshot()
+    st.title("Gradient descent on a parabola")
+    st.markdown("Roll a ball downhill: each step moves x against the slope, "
+                "**x_new = x − η·f′(x)**. Change the learning rate η and watch what happens.")
+    s = controls()
+    if not st.session_state.get("_descent_url_checked"):
+        st.session_state["_descent_url_checked"] = True
+        show_url_notes(DESCENT_FIELDS, raw, s)
+    run, th, lines = lesson(s)
+    buttons = st.columns(len(PRESETS))
+    for col, (name, label, multiple) in zip(buttons, PRESETS, strict=True):
+        col.button(label, key=f"preset_{name}", on_click=set_preset,
+                   args=(name, multiple, th.curvature), use_container_width=True)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.plotly_chart(main_figure(s), key="descent_chart", config={"displaylogo": False})
+    with right:
+        theory_panel(run, th, s)
+    tabs = st.tabs(["Step ledger", "Learning rates compared", "Steps vs learning rate",
+                    "Other methods", "Export"])
+    with tabs[0]:
+        st.markdown("Each update as the seed writes it. Values are **truncated** to two "
+                    "decimals, as the seed prints them (4.4576 shows as 4.45).")
+        st.code("\n".join(lines), language=None)
+    with tabs[1]:
+        runs, labels = rates(s, th.curvature)
+        a, b = st.columns(2)
+        a.plotly_chart(figs.ghosts(runs, labels, objective(s)), key="ghosts")
+        b.plotly_chart(figs.errors(runs, labels), key="errors")
+    with tabs[2]:
+        lrs, steps = sweep(s, th.curvature)
+        st.plotly_chart(figs.sweep(lrs, steps, 2 / th.curvature, s["lr"], SWEEP_STEPS),
+                        key="sweep")
+        st.caption("Fastest near η = 1/f″; past 2/f″ every run diverges: the wall.")
+    with tabs[3]:
+        runs, labels = methods(s)
+        st.plotly_chart(figs.methods(runs, labels), key="methods")
+        st.markdown("\n".join(f"- **{lab}**: {r.reason}" for r, lab in zip(runs, labels,
+                                                                          strict=True)))
+    with tabs[4]:
+        export_tab(run, s)
+
+
+def export_tab(run: descent.DescentRun, s: dict) -> None:
+    header = [f"gdviz descent: f={s['f']} a={s['a']} b={s['b']} c={s['c']} x0={s['x0']} "
+              f"lr={s['lr']} steps={s['steps']}", run.reason]
+    csv = export.csv_text({"k": np.arange(run.steps + 1), "x": run.x, "f(x)": run.fx,
+                           "f'(x)": run.dfx, "error": run.error}, header)
+    c1, c2 = st.columns(2)
+    c1.download_button("⬇️ Run as CSV", csv, file_name="gdviz-descent.csv", mime="text/csv",
+                       on_click="ignore")
+    c2.download_button("⬇️ Animation as HTML (plays offline)",
+                       lambda: export.standalone_html(main_figure(s), "gdviz: gradient descent"),
+                       file_name="gdviz-descent.html", mime="text/html", on_click="ignore")
+
+
+main()
