@@ -13,6 +13,7 @@ BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
 SKY, PURPLE, GREY, BLACK = "#56B4E9", "#CC79A7", "#777777", "#000000"
 PALETTE = (SKY, BLUE, GREEN, ORANGE, PURPLE, VERMILLION)
 FONT = dict(size=18)
+SMALL = dict(template="plotly_white", font=FONT, height=460, margin=dict(l=70, r=20, t=60, b=40))
 MAX_FRAMES = 150
 TRAIL = 6
 
@@ -59,10 +60,12 @@ def _moving(run: DescentRun, obj: Objective, k: int, xr: tuple[float, float]) ->
     ]
 
 
-def _caption(run: DescentRun, k: int, ledger: Sequence[str]) -> str:
+def _caption(run: DescentRun, k: int, ledger: Sequence[str], title: str) -> str:
     if k == 0:
-        return f"step 0: start at x₀ = {run.x[0]:.4g}, slope f′(x₀) = {run.dfx[0]:.4g}"
-    return f"step {k}: {ledger[k - 1]}"
+        step = f"step 0: start at x₀ = {run.x[0]:.4g}, slope f′(x₀) = {run.dfx[0]:.4g}"
+    else:
+        step = f"step {k}: {ledger[k - 1]}"
+    return f"<span style='font-size:15px;color:{GREY}'>{title}</span><br>{step}"
 
 
 def animated(run: DescentRun, obj: Objective, ledger: Sequence[str], title: str) -> go.Figure:
@@ -77,8 +80,11 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str], title: str)
     styles = [
         dict(name="trail", mode="markers+lines", line=dict(color=SKY, width=2, dash="dot"),
              marker=dict(size=9, color=SKY)),
-        dict(name="tangent (slope f′(x))", mode="lines", line=dict(color=ORANGE, width=3)),
-        dict(name="step −η·f′(x)", mode="lines", line=dict(color=VERMILLION, width=3, dash="dash")),
+        dict(name="tangent (slope f′(x))", mode="lines", line=dict(color=ORANGE, width=2)),
+        dict(name="step −η·f′(x), then onto the curve", mode="lines+markers",
+             line=dict(color=VERMILLION, width=4, dash="dash"),
+             marker=dict(size=[0, 0, 14], symbol="circle-open", color=VERMILLION,
+                         line=dict(width=3))),
         dict(name="ball", mode="markers", marker=dict(size=22, color=BLUE,
                                                       line=dict(color=BLACK, width=2))),
     ]
@@ -88,17 +94,16 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str], title: str)
         + [go.Scatter(**s, **m) for s, m in zip(styles, start, strict=True)],
         frames=[go.Frame(name=str(k), traces=[1, 2, 3, 4],
                          data=[go.Scatter(**m) for m in _moving(run, obj, int(k), xr)],
-                         layout=dict(title_text=_caption(run, int(k), ledger)))
+                         layout=dict(title_text=_caption(run, int(k), ledger, title)))
                 for k in steps],
     )
     fig.update_layout(
-        title=dict(text=_caption(run, 0, ledger), font=dict(size=18), x=0.01),
+        title=dict(text=_caption(run, 0, ledger, title), font=dict(size=19), x=0.01, y=0.97,
+                   yanchor="top"),
         xaxis=dict(title="x", range=list(xr), zeroline=False),
         yaxis=dict(title="f(x)", range=list(yr), zeroline=False),
-        font=FONT, height=560, margin=dict(l=60, r=20, t=70, b=150),
-        legend=dict(orientation="h", y=-0.32, x=0),
-        annotations=[dict(text=title, xref="paper", yref="paper", x=1, y=1.0, xanchor="right",
-                          yanchor="bottom", showarrow=False, font=dict(size=16, color=GREY))],
+        template="plotly_white", font=FONT, height=640, margin=dict(l=70, r=20, t=130, b=150),
+        legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0, font=dict(size=15)),
         updatemenus=[_play_buttons()],
         sliders=[_scrubber(steps)],
     )
@@ -110,16 +115,16 @@ def _play_buttons(ms: int = 450) -> dict:
                 fromcurrent=True, mode="immediate")
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
                  mode="immediate")
-    return dict(type="buttons", direction="left", x=0, y=-0.12, xanchor="left", yanchor="top",
-                pad=dict(r=10, t=0), showactive=False,
+    return dict(type="buttons", direction="left", x=0, y=-0.2, xanchor="left", yanchor="top",
+                pad=dict(r=10, t=0), showactive=False, font=dict(size=16),
                 buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                          dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
 
 
 def _scrubber(steps: np.ndarray) -> dict:
     go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
-    return dict(active=0, x=0.2, len=0.8, y=-0.1, yanchor="top", pad=dict(t=0),
-                currentvalue=dict(prefix="step ", font=dict(size=16)),
+    return dict(active=0, x=0.25, len=0.75, y=-0.14, yanchor="top", pad=dict(t=30),
+                currentvalue=dict(prefix="step ", font=dict(size=16), xanchor="left"),
                 steps=[dict(label=str(k), method="animate", args=[[str(k)], go_to]) for k in steps])
 
 
@@ -143,7 +148,7 @@ def ghosts(runs: Sequence[DescentRun], labels: Sequence[str], obj: Objective) ->
     fig.update_layout(title="Same start, different learning rates (first 40 steps)",
                       xaxis=dict(title="x", range=list(xr)),
                       yaxis=dict(title="f(x)", range=list(yr)),
-                      font=FONT, height=460, margin=dict(l=60, r=20, t=60, b=40))
+                      **SMALL)
     return fig
 
 
@@ -162,7 +167,7 @@ def errors(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:
     fig.update_layout(title="Distance to the minimum |x_k − x*| (log scale)",
                       xaxis=dict(title="step k"),
                       yaxis=dict(title="|x_k − x*|", type="log", exponentformat="power"),
-                      font=FONT, height=460, margin=dict(l=70, r=20, t=60, b=40))
+                      **SMALL)
     return fig
 
 
@@ -185,7 +190,7 @@ def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float
                   annotation_text="your η", annotation_position="top right")
     fig.update_layout(title="How many steps each learning rate needs",
                       xaxis=dict(title="learning rate η"), yaxis=dict(title="steps to converge"),
-                      font=FONT, height=460, margin=dict(l=70, r=20, t=60, b=40))
+                      **SMALL)
     return fig
 
 
