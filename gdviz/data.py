@@ -16,9 +16,9 @@ CLASSES = ("cat", "dog")
 
 # Per class (cat, dog): mean and spread at noise = 1 for each feature.
 MEAN = np.array([[4.5, 6.5],      # cats: 4.5 kg, 6.5 cm ears
-                 [16.0, 10.0]])   # dogs: 16 kg, 10 cm ears
-SPREAD = np.array([[1.2, 0.9],
-                   [5.5, 2.2]])
+                 [14.0, 9.0]])    # dogs: 14 kg, 9 cm ears
+SPREAD = np.array([[1.5, 1.2],
+                   [6.0, 2.0]])
 MIN_VALUE = np.array([0.5, 1.0])  # no animal weighs less than 0.5 kg or has ears under 1 cm
 MIN_NOISE = 0.02                  # keeps a whisker of spread at noise 0, so no feature is constant
 
