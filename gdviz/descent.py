@@ -23,6 +23,7 @@ X_LIMIT = 1e6          # far beyond any view; stopping here keeps every number f
 RUNAWAY = 100.0        # a run this many times farther from a minimum than at the start has diverged
 X0_LIMIT = 1e3
 LR_LIMIT = 1e3
+HUMP_STEP = 0.25       # Newton's smallest step off a hump, where f″ ≤ 0
 TOL = 1e-2             # "converged": within TOL of the minimum (two decimals, as the seed)
 STATUSES = ("converged", "cycling", "diverged", "step limit")
 
@@ -112,18 +113,22 @@ def momentum(obj: Objective, x0: float, lr: float, steps: int, beta: float = 0.9
 def newton(obj: Objective, x0: float, steps: int, tol: float = TOL) -> DescentRun:
     """Newton–Raphson on f′ = 0: x ← x − f′(x)/f″(x). Lands in one step on a quadratic.
 
-    Where f″ ≤ 0 (a hump) a Newton step would climb, so the method falls back to a
-    gradient step there; the reason says so.
+    Where f″ ≤ 0 (on a hump) that step would climb to the maximum, so there the step is
+    taken downhill instead, −f′/|f″|, and at least HUMP_STEP long so a ball resting near the
+    top of the hump still rolls off.
     """
     validate(x0, 1.0, steps)
 
-    def update(x, k, climbed):
-        h = obj.d2f(x)
+    def update(x, k, state):
+        g, h = obj.df(x), obj.d2f(x)
         if h > 1e-12:
-            return x - obj.df(x) / h, climbed
-        return x - 0.1 * obj.df(x), True
+            return x - g / h, state
+        step = -g / max(abs(h), 1e-12)
+        if abs(step) < HUMP_STEP:
+            step = -HUMP_STEP if g > 0 else HUMP_STEP
+        return x + step, state
 
-    return iterate(obj, x0, steps, update, method="newton", lr=0.0, tol=tol, state=False)
+    return iterate(obj, x0, steps, update, method="newton", lr=0.0, tol=tol)
 
 
 def grid_search(obj: Objective, lo: float, hi: float, points: int) -> DescentRun:
