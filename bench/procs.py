@@ -1,0 +1,162 @@
+"""Start and stop `streamlit run` servers on free loopback ports, and read their memory.
+
+Every server is started in its own process group so that stopping it also stops anything it
+spawned; callers use `serving(...)` (a context manager) so a failed benchmark never leaves a
+server behind on a machine other engineers share.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+BASELINE_APP = SHARED / "bench" / "baseline_app.py"
+GDVIZ_APP = REPO / "app.py"
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of one process, from /proc (no psutil needed)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+@dataclass
+class Server:
+    """One running `streamlit run` process."""
+
+    app: Path
+    port: int
+    proc: subprocess.Popen
+    log: Path
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def rss(self) -> int:
+        return rss_bytes(self.proc.pid)
+
+    def log_tail(self, n: int = 40) -> str:
+        """The end of the server's log, to explain a failure."""
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+
+def streamlit_cmd(app: Path, port: int, options: dict[str, str] | None = None) -> list[str]:
+    """The command line of one classroom/benchmark server: loopback only, no telemetry."""
+    opts = {
+        "server.address": HOST,
+        "server.port": str(port),
+        "server.headless": "true",
+        "server.runOnSave": "false",
+        "server.fileWatcherType": "none",   # a watcher per process costs CPU we measure
+        "browser.gatherUsageStats": "false",
+        "server.enableXsrfProtection": "true",
+    }
+    opts.update(options or {})
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
+    cmd += [f"--{k}={v}" for k, v in opts.items()]
+    return cmd
+
+
+def start(app: Path, port: int | None = None, options: dict[str, str] | None = None,
+          log_dir: Path | None = None, timeout: float = 60.0) -> Server:
+    """Start `streamlit run app` and wait until its health endpoint answers.
+
+    The working directory is the repo root so the project's .streamlit/config.toml applies
+    to gdviz and to the baseline alike (same theme, same XSRF setting: a fair comparison).
+    """
+    port = port or free_port()
+    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="gdviz-bench-"))
+    log = log_dir / f"streamlit-{port}.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(streamlit_cmd(app, port, options), cwd=REPO, stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    server = Server(app=app, port=port, proc=proc, log=log, extra=dict(options or {}))
+    try:
+        wait_healthy(server.url, timeout, proc)
+    except BaseException:
+        stop(server)
+        raise
+    return server
+
+
+def wait_healthy(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    """Poll /_stcore/health until it answers 200, or fail with a clear message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not healthy after {timeout:.0f} s")
+
+
+def stop(server_or_proc: Server | subprocess.Popen, grace: float = 5.0) -> None:
+    """Stop a process and its group: SIGTERM, then SIGKILL after `grace` seconds."""
+    proc = server_or_proc.proc if isinstance(server_or_proc, Server) else server_or_proc
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(grace)
+
+
+@contextlib.contextmanager
+def serving(app: Path, options: dict[str, str] | None = None) -> Iterator[Server]:
+    """A server for the duration of a `with` block, always stopped afterwards."""
+    server = start(app, options=options)
+    try:
+        yield server
+    finally:
+        stop(server)
+
+
+def resolve_app(name: str) -> Path:
+    """'baseline', 'gdviz' or a path, resolved relative to the repo (CI has ../shared)."""
+    if name == "baseline":
+        return BASELINE_APP
+    if name == "gdviz":
+        return GDVIZ_APP
+    p = Path(name)
+    return p if p.is_absolute() else (REPO / p).resolve()

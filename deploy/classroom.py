@@ -1,0 +1,179 @@
+"""Serve gdviz to a whole class: N `streamlit run` processes behind nginx with sticky sessions.
+
+    python deploy/classroom.py                     # 3 processes, proxy on 127.0.0.1:8501
+    python deploy/classroom.py --procs 4 --listen 0.0.0.0:8501   # reachable from the LAN
+    python deploy/classroom.py --print-config      # the nginx config, for a system nginx
+
+One Streamlit process runs one script at a time per core (the GIL), so a class of 60 that
+each changes a control every ~5 s (12 reruns/s) needs more than one process. Ctrl-C (or
+SIGTERM) stops nginx and every Streamlit process; nothing is left running.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+DEPLOY = Path(__file__).resolve().parent
+sys.path.insert(0, str(DEPLOY.parent))   # run as a script from a checkout: reach bench.procs
+
+from bench import procs  # noqa: E402
+
+TEMPLATE = DEPLOY / "nginx.conf.template"
+NGINX = os.environ.get("NGINX", shutil.which("nginx") or "/usr/sbin/nginx")
+
+
+@dataclass
+class Classroom:
+    """A running proxy and its Streamlit processes."""
+
+    url: str
+    servers: list[procs.Server]
+    nginx: subprocess.Popen
+    prefix: Path
+
+    def pids(self) -> list[int]:
+        """The Streamlit processes (whose memory the load test watches)."""
+        return [s.pid for s in self.servers]
+
+
+def render_config(listen: str, ports: list[int], prefix: Path, access_log: str = "off") -> str:
+    """The nginx config for `ports` behind `listen` (host:port)."""
+    upstreams = "\n".join(f"        server {procs.HOST}:{p} max_fails=0;" for p in ports)
+    text = TEMPLATE.read_text()
+    for marker, value in {"@@PREFIX@@": str(prefix), "@@LISTEN@@": listen,
+                          "@@UPSTREAMS@@": upstreams, "@@ACCESS_LOG@@": access_log}.items():
+        text = text.replace(marker, value)
+    return text
+
+
+def start_nginx(config: str, prefix: Path) -> subprocess.Popen:
+    """Run nginx in the foreground (daemon off) so it is our child and easy to stop."""
+    conf = prefix / "nginx.conf"
+    conf.write_text(config)
+    # nginx itself creates the temp dirs; its worker (nobody, when started as root) must be
+    # able to enter the prefix.
+    prefix.chmod(0o755)
+    check = subprocess.run([NGINX, "-t", "-p", str(prefix), "-c", str(conf)],
+                           capture_output=True, text=True)
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx rejected the config:\n{check.stderr}")
+    log = open(prefix / "nginx.out", "wb")  # the child keeps it open
+    return subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def start(app: Path, n: int, listen: str | None = None,
+          options: dict[str, str] | None = None, log_routes: bool = False) -> Classroom:
+    """Start `n` Streamlit processes and nginx in front of them; wait until all answer.
+
+    With `log_routes`, nginx logs each request's route cookie and upstream to
+    `prefix/routes.log` (see `routes()`).
+    """
+    prefix = Path(tempfile.mkdtemp(prefix="gdviz-classroom-"))
+    listen = listen or f"{procs.HOST}:{procs.free_port()}"
+    servers: list[procs.Server] = []
+    nginx = None
+    try:
+        for _ in range(n):
+            servers.append(procs.start(app, options=options, log_dir=prefix))
+        access = f"{prefix}/routes.log gdviz_route" if log_routes else "off"
+        config = render_config(listen, [s.port for s in servers], prefix, access)
+        nginx = start_nginx(config, prefix)
+        host, _, port = listen.rpartition(":")
+        url = f"http://{procs.HOST if host in ('0.0.0.0', '') else host}:{port}"
+        procs.wait_healthy(url, 20, nginx)
+        return Classroom(url=url, servers=servers, nginx=nginx, prefix=prefix)
+    except BaseException:
+        _stop_all(servers, nginx)
+        raise
+
+
+def routes(room: Classroom, path: str = "") -> dict[str, set[str]]:
+    """Route cookie → the upstreams that served it (sticky means one each).
+
+    With `path`, only requests whose path starts with it (e.g. the websocket's).
+    """
+    seen: dict[str, set[str]] = {}
+    log = room.prefix / "routes.log"
+    if log.exists():
+        for line in log.read_text().splitlines():
+            route, upstream, _status, request = line.split(" ", 3)
+            if request.split(" ")[1:2] and request.split(" ")[1].startswith(path):
+                seen.setdefault(route, set()).add(upstream)
+    return seen
+
+
+def stop(room: Classroom) -> None:
+    """Stop the proxy first (no new sessions), then every Streamlit process."""
+    _stop_all(room.servers, room.nginx)
+
+
+def _stop_all(servers: list[procs.Server], nginx: subprocess.Popen | None) -> None:
+    if nginx is not None:
+        procs.stop(nginx)   # SIGTERM to nginx's group: a fast shutdown of master and worker
+    for s in servers:
+        procs.stop(s)
+
+
+@contextlib.contextmanager
+def classroom(app: Path, n: int, listen: str | None = None,
+              options: dict[str, str] | None = None,
+              log_routes: bool = False) -> Iterator[Classroom]:
+    """A classroom server for the duration of a `with` block, always stopped afterwards."""
+    room = start(app, n, listen, options, log_routes)
+    try:
+        yield room
+    finally:
+        stop(room)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--app", default="app.py", help="the Streamlit script (default: app.py)")
+    ap.add_argument("--procs", type=int, default=3,
+                    help="Streamlit processes (default 3: right for 60 students on 2 cores)")
+    ap.add_argument("--listen", default="127.0.0.1:8501",
+                    help="where students connect, host:port (0.0.0.0:8501 for the LAN)")
+    ap.add_argument("--print-config", action="store_true",
+                    help="print the nginx config for ports 8601.. and exit")
+    args = ap.parse_args(argv)
+    app = procs.resolve_app(args.app)
+    if args.print_config:
+        ports = [8601 + i for i in range(args.procs)]
+        print(render_config(args.listen, ports, Path("/var/lib/gdviz-nginx"), "off"))
+        return 0
+    if args.procs < 1:
+        ap.error("--procs must be at least 1")
+    room = start(app, args.procs, args.listen)
+    print(f"gdviz for the class: {room.url}  ({args.procs} processes: "
+          f"{', '.join(str(s.port) for s in room.servers)}; Ctrl-C stops)", flush=True)
+    # SIGTERM behaves like Ctrl-C so a service manager stops us cleanly too.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while room.nginx.poll() is None and all(s.proc.poll() is None for s in room.servers):
+            time.sleep(1)
+        print("a process stopped unexpectedly; shutting down", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(room)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
