@@ -1,0 +1,291 @@
+"""Figures for the neuron lesson: functions that take a TrainingRun and return a go.Figure.
+
+The main figure is one animation in four linked panels (decision boundary, cost surface, cost
+curves, accuracy) driven by one slider, so the boundary turns in step with the curves.
+Its frames carry only what moves, and the P(dog) heatmap travels as whole percentages in a
+uint8 typed array (Plotly encodes it as base64), which keeps a 60-frame run small.
+"""
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gdviz.data import Dataset
+from gdviz.neuron import TrainingRun, cost_surface
+
+# Okabe–Ito. Cats are the light orange, dogs the dark blue, so the two classes also differ in
+# lightness and, by marker shape, without colour at all.
+BLUE, ORANGE, VERMILLION, SKY = "#0072B2", "#E69F00", "#D55E00", "#56B4E9"
+GREEN, PURPLE, BLACK, GREY = "#009E73", "#CC79A7", "#000000", "#777777"
+CAT, DOG = ORANGE, BLUE
+HEAT = [[0.0, "#F5D08A"], [0.5, "#FFFFFF"], [1.0, "#8DB8DC"]]   # pale cat → white → pale dog
+TRAIN_LINE, TEST_LINE = dict(color=BLACK, width=3), dict(color=VERMILLION, width=3, dash="dash")
+PALETTE = (SKY, BLUE, GREEN, ORANGE, PURPLE, VERMILLION)
+DASHES = ("dot", "solid", "dash", "dashdot", "longdash", "longdashdot")
+FONT = dict(size=17)
+MAX_FRAMES = 60
+GRID = 40                # heatmap cells per side; zsmooth interpolates between them
+SURFACE_GRID = 41
+MAX_POINTS = 600         # animals drawn per set; more only adds bytes, not insight
+# the moving traces, in the order _moving returns them
+HEATMAP, BOUNDARY, NOW, TRAIN_COST, TEST_COST, TRAIN_ACC, TEST_ACC = range(7)
+
+
+def frame_epochs(final: int, most: int = MAX_FRAMES) -> np.ndarray:
+    """Epochs that get a frame: all of them, or an even sample that keeps 0 and the last."""
+    if final + 1 <= most:
+        return np.arange(final + 1)
+    return np.unique(np.round(np.linspace(0, final, most)).astype(int))
+
+
+def _r(a, places: int = 4) -> list[float]:
+    """Round for the wire: far below a pixel, and half the JSON of full floats."""
+    return np.round(np.atleast_1d(np.asarray(a, float)), places).tolist()
+
+
+def view_box(data: Dataset) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(kg range, cm range) that shows every animal with a margin."""
+    x = data.x_all
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = 0.06 * (hi - lo) + 0.5
+    lo, hi = np.maximum(lo - pad, 0.0), hi + pad
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+def boundary_segment(raw: np.ndarray, xr: Sequence[float],
+                     yr: Sequence[float]) -> tuple[list[float], list[float]]:
+    """The line w1·kg + w2·cm + b = 0 clipped to the view: two points, or none if it misses."""
+    w1, w2, b = (float(v) for v in raw)
+    pts = []
+    if abs(w2) > 1e-12:
+        pts += [(x, -(w1 * x + b) / w2) for x in xr]
+    if abs(w1) > 1e-12:
+        pts += [(-(w2 * y + b) / w1, y) for y in yr]
+    tol = 1e-9 * (1 + abs(xr[1]) + abs(yr[1]))
+    inside = [(x, y) for x, y in pts
+              if xr[0] - tol <= x <= xr[1] + tol and yr[0] - tol <= y <= yr[1] + tol]
+    if len(inside) < 2:
+        return [], []
+    a = np.array(inside)
+    d = np.linalg.norm(a[:, None] - a[None], axis=-1)
+    i, j = np.unravel_index(np.argmax(d), d.shape)
+    return _r([a[i, 0], a[j, 0]]), _r([a[i, 1], a[j, 1]])
+
+
+def p_dog_percent(run: TrainingRun, k: int, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+    """P(dog) after k epochs on the grid, as whole percentages (uint8, GRID × GRID)."""
+    xx, yy = np.meshgrid(gx, gy)
+    p = run.p_dog(np.column_stack([xx.ravel(), yy.ravel()]), k).reshape(xx.shape)
+    return np.round(100 * p).astype(np.uint8)
+
+
+def surface_window(run: TrainingRun) -> tuple[np.ndarray, np.ndarray]:
+    """w1 and w2 grids that hold the whole descent path with a margin on every side."""
+    lo, hi = run.w.min(axis=0), run.w.max(axis=0)
+    span = np.maximum(hi - lo, 0.2 * np.abs(hi).max() + 0.5)
+    lo, hi = lo - 0.25 * span, hi + 0.25 * span
+    return np.linspace(lo[0], hi[0], SURFACE_GRID), np.linspace(lo[1], hi[1], SURFACE_GRID)
+
+
+def _sample(n: int, most: int) -> np.ndarray:
+    """An even, deterministic choice of at most `most` of n indices."""
+    return np.arange(n) if n <= most else np.round(np.linspace(0, n - 1, most)).astype(int)
+
+
+def _animals(data: Dataset) -> list[go.Scatter]:
+    """Training animals filled, test animals hollow; cats circles, dogs triangles."""
+    out = []
+    for x, y, which, fill in ((data.x_train, data.y_train, "train", True),
+                              (data.x_test, data.y_test, "test", False)):
+        keep = _sample(len(y), MAX_POINTS)
+        x, y = x[keep], y[keep]
+        for label, colour, symbol in ((0, CAT, "circle"), (1, DOG, "triangle-up")):
+            sel = y == label
+            name = f"{'dog' if label else 'cat'} ({which})"
+            out.append(go.Scatter(
+                x=_r(x[sel, 0], 2), y=_r(x[sel, 1], 2), mode="markers", name=name,
+                marker=dict(symbol=symbol if fill else f"{symbol}-open", size=11 if fill else 12,
+                            color=colour, line=dict(color=BLACK if fill else colour,
+                                                    width=1 if fill else 2.5)),
+                hovertemplate=f"{name}: %{{x:.1f}} kg, %{{y:.1f}} cm<extra></extra>"))
+    return out
+
+
+def typed_array(a: np.ndarray) -> dict:
+    """Plotly.js's typed-array form of a uint8 array: base64 bytes, about 1.3 bytes a value.
+
+    The frames are built as plain dicts (validating 60 frames through plotly's graph objects
+    takes longer than training), so the encoding plotly.py would do is done here.
+    """
+    a = np.ascontiguousarray(a, dtype=np.uint8)
+    return dict(dtype="u1", bdata=base64.b64encode(a.tobytes()).decode("ascii"),
+                shape=", ".join(str(n) for n in a.shape))
+
+
+def _moving(run: TrainingRun, k: int, ks: np.ndarray, grids) -> list[dict]:
+    """Everything that changes at epoch k, as plain trace dicts in the order HEATMAP … TEST_ACC."""
+    gx, gy, xr, yr = grids
+    upto = ks[ks <= k]
+    line = dict(zip(("x", "y"), boundary_segment(run.raw_weights(k), xr, yr), strict=True))
+    scatters = [line, dict(x=_r(run.w[k, 0]), y=_r(run.w[k, 1]))] + [
+        dict(x=upto.tolist(), y=_r(curve[upto]))
+        for curve in (run.train_cost, run.test_cost, run.train_acc, run.test_acc)]
+    heat = dict(type="heatmap", z=typed_array(p_dog_percent(run, k, gx, gy)))
+    return [heat] + [dict(type="scatter", **m) for m in scatters]
+
+
+def _caption(run: TrainingRun, k: int, title: str) -> str:
+    return (f"<span style='font-size:15px;color:{GREY}'>{title}</span><br>"
+            f"epoch {k} of {run.final} · training cost {run.train_cost[k]:.4f} · "
+            f"accuracy {run.train_acc[k]:.0%} train, {run.test_acc[k]:.0%} test")
+
+
+def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
+    """The whole run as one animation: boundary, cost surface, cost curves and accuracy.
+
+    Args:
+        run: the training run.
+        data: the animals it was trained on (drawn in raw kg and cm).
+        title: a one-line description shown above every frame.
+
+    Returns:
+        A figure with ≤ MAX_FRAMES frames (the last one is the final epoch), Play/Pause
+        buttons and a scrubber.
+    """
+    xr, yr = view_box(data)
+    gx, gy = np.linspace(*xr, GRID), np.linspace(*yr, GRID)
+    grids = (gx, gy, xr, yr)
+    ks = frame_epochs(run.final)
+    start = [{k: v for k, v in m.items() if k != "type"} for m in _moving(run, 0, ks, grids)]
+    fig = make_subplots(
+        rows=2, cols=2, column_widths=[0.55, 0.45], row_heights=[0.62, 0.38],
+        horizontal_spacing=0.12, vertical_spacing=0.16,
+        subplot_titles=("Decision boundary: P(dog) and ŷ = 0.5",
+                        "Cost over (w₁, w₂), b at its final value",
+                        "Cost per epoch", "Accuracy per epoch"))
+    # drawing order: later traces sit on top, so the heatmap goes under the animals and
+    # the cost contours under the moving star; frames address the moving traces by index
+    _surface(fig, run, data)
+    moving = [len(fig.data)]
+    fig.add_trace(go.Heatmap(
+        x=_r(gx, 3), y=_r(gy, 3), **start[HEATMAP], zmin=0, zmax=100, zsmooth="best",
+        colorscale=HEAT, name="P(dog)", colorbar=dict(
+            title=dict(text="P(dog) %", side="right"), x=0.5, len=0.55, y=1.0,
+            yanchor="top", thickness=14, tickvals=[0, 50, 100]),
+        hovertemplate="%{x:.1f} kg, %{y:.1f} cm: P(dog) = %{z}%<extra></extra>"), 1, 1)
+    for trace in _animals(data):
+        fig.add_trace(trace, 1, 1)
+    moving.append(len(fig.data))
+    fig.add_trace(go.Scatter(**start[BOUNDARY], mode="lines", name="boundary ŷ = 0.5",
+                             line=dict(color=BLACK, width=4)), 1, 1)
+    moving.append(len(fig.data))
+    fig.add_trace(go.Scatter(**start[NOW], mode="markers", name="current (w₁, w₂)",
+                             marker=dict(symbol="star", size=20, color=VERMILLION,
+                                         line=dict(color=BLACK, width=1.5))), 1, 2)
+    for i, (name, line) in enumerate((("training cost", TRAIN_LINE), ("test cost", TEST_LINE),
+                                      ("training accuracy", TRAIN_LINE),
+                                      ("test accuracy", TEST_LINE))):
+        moving.append(len(fig.data))
+        fig.add_trace(go.Scatter(**start[TRAIN_COST + i], mode="lines", name=name, line=line,
+                                 showlegend=i < 2, legendgroup=name.split()[0]),
+                      2, 1 + i // 2)
+    frames = [dict(name=str(k), traces=moving, data=_moving(run, int(k), ks, grids),
+                   layout=dict(title=dict(text=_caption(run, int(k), title))))
+              for k in ks]
+    _layout(fig, run, xr, yr, ks, title)
+    # frames skip plotly's validators: they are checked once by hand-built tests instead
+    return go.Figure(fig.to_dict() | {"frames": frames}, _validate=False)
+
+
+def _surface(fig: go.Figure, run: TrainingRun, data: Dataset) -> None:
+    """The static cost contours over (w1, w2) and the whole descent path on them."""
+    w1, w2 = surface_window(run)
+    c = cost_surface(w1, w2, float(run.b[-1]), run.inputs(data.x_train), data.y_train,
+                     run.settings.loss)
+    fig.add_trace(go.Contour(x=_r(w1), y=_r(w2), z=np.round(c, 5).astype(np.float32),
+                             colorscale="Cividis", ncontours=18, showscale=False,
+                             name="cost", line=dict(width=0.5, color="white"),
+                             hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}: C = %{z:.4g}"
+                                           "<extra></extra>"), 1, 2)
+    path = _sample(len(run.b), 400)
+    fig.add_trace(go.Scatter(x=_r(run.w[path, 0]), y=_r(run.w[path, 1]), mode="lines+markers",
+                             name="descent path", line=dict(color="white", width=2),
+                             marker=dict(size=5, color="white", line=dict(color=BLACK, width=1)),
+                             hoverinfo="skip"), 1, 2)
+
+
+def _layout(fig: go.Figure, run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> None:
+    cmax = float(max(run.train_cost.max(), run.test_cost.max()))
+    unit = "standardised" if run.settings.standardize else "raw"
+    fig.update_layout(
+        title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.985,
+                   yanchor="top"),
+        template="plotly_white", font=FONT, height=920, margin=dict(l=80, r=30, t=150, b=120),
+        legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0, font=dict(size=15)),
+        updatemenus=[_play_buttons()], sliders=[_scrubber(ks)],
+        xaxis=dict(title="body weight (kg)", range=list(xr)),
+        yaxis=dict(title="ear length (cm)", range=list(yr)),
+        xaxis2=dict(title=f"w₁ (body weight, {unit})"),
+        yaxis2=dict(title=f"w₂ (ear length, {unit})"),
+        xaxis3=dict(title="epoch", range=[0, max(run.final, 1)]),
+        yaxis3=dict(title=f"cost ({run.settings.loss})", range=[0, 1.05 * cmax + 1e-9]),
+        xaxis4=dict(title="epoch", range=[0, max(run.final, 1)]),
+        yaxis4=dict(title="accuracy", range=[0, 1.02], tickformat=".0%"),
+    )
+    fig.update_annotations(font=dict(size=17))
+
+
+def _play_buttons(ms: int = 150) -> dict:
+    play = dict(frame=dict(duration=ms, redraw=True), transition=dict(duration=0),
+                fromcurrent=True, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
+                 mode="immediate")
+    return dict(type="buttons", direction="left", x=0, y=-0.09, xanchor="left", yanchor="top",
+                pad=dict(r=10, t=0), showactive=False, font=dict(size=16),
+                buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                         dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
+
+
+def _scrubber(ks: np.ndarray) -> dict:
+    go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
+    # the epoch is read from the current value; 60 tick labels would only overlap
+    return dict(active=0, x=0.2, len=0.8, y=-0.06, yanchor="top", pad=dict(t=30),
+                font=dict(size=1, color="rgba(0,0,0,0)"), ticklen=3,
+                currentvalue=dict(prefix="epoch ", font=dict(size=16, color=BLACK), xanchor="left"),
+                steps=[dict(label=str(k), method="animate", args=[[str(k)], go_to]) for k in ks])
+
+
+# --- The static companions ------------------------------------------------------------------
+def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> go.Figure:
+    """Training cost per epoch for several learning rates on one chart."""
+    fig = go.Figure()
+    for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
+        keep = _sample(len(run.b), 400)
+        fig.add_scatter(x=run.epochs[keep].tolist(), y=_r(run.train_cost[keep]), name=label,
+                        mode="lines", line=dict(color=PALETTE[i % len(PALETTE)], width=3,
+                                                dash=DASHES[i % len(DASHES)]))
+    fig.update_layout(title="Training cost for several learning rates",
+                      xaxis_title="epoch", yaxis_title="training cost", template="plotly_white",
+                      font=FONT, height=460, margin=dict(l=70, r=20, t=60, b=40),
+                      legend=dict(font=dict(size=15)))
+    return fig
+
+
+def confusion(matrix: np.ndarray) -> go.Figure:
+    """The test set's confusion matrix: rows the truth, columns what the neuron said."""
+    m = np.asarray(matrix)
+    words = [["cats called cat", "cats called dog"], ["dogs called cat", "dogs called dog"]]
+    text = [[f"{m[i, j]}<br>{words[i][j]}" for j in range(2)] for i in range(2)]
+    fig = go.Figure(go.Heatmap(
+        z=[[1, 0], [0, 1]], x=["said cat", "said dog"], y=["cat", "dog"], text=text,
+        texttemplate="%{text}", textfont=dict(size=20), showscale=False, hoverinfo="skip",
+        colorscale=[[0, "#F2F2F2"], [1, "#BFD6EA"]], xgap=4, ygap=4))
+    fig.update_layout(title="Test set: what the neuron said", template="plotly_white",
+                      font=FONT, height=360, margin=dict(l=70, r=20, t=60, b=40),
+                      yaxis=dict(title="truth", autorange="reversed"),
+                      xaxis=dict(title="prediction", side="bottom"))
+    return fig

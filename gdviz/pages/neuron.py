@@ -1,0 +1,218 @@
+"""Lesson 2 at `/neuron`: one sigmoid neuron learns to tell cats from dogs."""
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from gdviz import export, neuron
+from gdviz.data import Dataset, make_pets
+from gdviz.figures import neuron as figs
+from gdviz.pages.common import show_url_notes, url_snapshot, widget
+from gdviz.settings import NEURON_FIELDS, by_key
+
+FIELDS = by_key(NEURON_FIELDS)
+TRAINING_KEYS = ("lr", "epochs", "loss", "batch", "init", "standardize")
+DATA_KEYS = ("n", "noise", "balance", "split", "seed")
+SETTINGS_KEY = "_neuron_settings"     # what /math checks: the run last configured here
+LOSS_WORDS = {"mse": "quadratic cost", "ce": "cross-entropy"}
+RATE_MULTIPLES = (0.1, 0.3, 1.0, 3.0, 10.0)
+
+# name, button label, what it sets (every other training setting goes back to its default;
+# the animals stay as they are), and what to look for
+PRESETS = (
+    ("small", "η too small", dict(loss="ce", lr=0.1),
+     "Cross-entropy with η = 0.1: the cost creeps down; the boundary turns slowly."),
+    ("right", "η about right", dict(loss="ce", lr=5.0),
+     "Cross-entropy with η = 5 (about 1/λmax at the start): settled within a few epochs."),
+    ("large", "η too large", dict(loss="ce", lr=80.0),
+     "Cross-entropy with η = 80, above 2/λmax near the minimum: the cost bounces "
+     "between two values and the boundary jumps back and forth."),
+    ("unscaled", "Unscaled inputs", dict(standardize=False, lr=0.15, epochs=500),
+     "Raw kg and cm: the cost surface is a long narrow valley, η must stay below a tiny "
+     "2/λmax, and descent zig-zags slowly along it. Switch standardisation back on."),
+    ("wrong_mse", "Wrong start, quadratic", dict(init="wrong", loss="mse", epochs=300),
+     "A confidently wrong start with the seed's quadratic cost: σ′ ≈ 0, so the gradient "
+     "is tiny and the cost sits on a plateau for a long time."),
+    ("wrong_ce", "Wrong start, cross-entropy", dict(init="wrong", loss="ce", epochs=300),
+     "The same wrong start with cross-entropy: no σ′ factor, so the biggest mistakes "
+     "give the biggest steps and it recovers at once."),
+)
+PRESET_NOTE = "_neuron_preset_note"
+
+
+# --- Cached computations: the page's only maths is a call into the core -------------------
+@st.cache_data(max_entries=256, show_spinner=False)
+def pets(n: int, noise: float, balance: float, split: float, seed: int) -> Dataset:
+    return make_pets(n, noise, balance, split, seed)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def lesson(s: dict) -> tuple[Dataset, neuron.TrainingRun]:
+    """The animals and the whole training run for settings s."""
+    data = pets(*(s[k] for k in DATA_KEYS))
+    return data, neuron.train(neuron.NeuronSettings.from_values(s), data)
+
+
+# cache_resource, not cache_data: a cached figure would be unpickled on every rerun, which
+# re-validates all 60 frames (~0.3 s). The figure is never mutated after it is built.
+@st.cache_resource(max_entries=64, show_spinner=False)
+def main_figure(s: dict) -> go.Figure:
+    data, run = lesson(s)
+    return figs.animated(run, data, describe(s))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def rates(s: dict) -> tuple[list[neuron.TrainingRun], list[str]]:
+    """The same neuron trained at several multiples of the chosen η."""
+    lo, hi = FIELDS["lr"].lo, FIELDS["lr"].hi
+    lrs = sorted({float(min(max(round(m * s["lr"], 4), lo), hi)) for m in RATE_MULTIPLES})
+    runs, labels = [], []
+    for lr in lrs:
+        try:
+            runs.append(lesson(s | {"lr": lr})[1])
+        except ValueError:
+            continue
+        labels.append(f"η = {lr:g}" + (" ← yours" if math.isclose(lr, s["lr"]) else ""))
+    return runs, labels
+
+
+def describe(s: dict) -> str:
+    """One line naming the run: η, cost, batch, start and scaling."""
+    batch = "full batch" if s["batch"] == 0 else f"batches of {s['batch']}"
+    scaled = "standardised" if s["standardize"] else "raw kg and cm"
+    return (f"η = {s['lr']:g} · {LOSS_WORDS[s['loss']]} · {batch} · {s['init']} start · "
+            f"{scaled} inputs · {s['n']} animals, seed {s['seed']}")
+
+
+# --- Controls ------------------------------------------------------------------------------
+def set_preset(name: str, values: dict, note: str) -> None:
+    """Preset buttons write the bound widgets' state; the URL follows."""
+    for key in TRAINING_KEYS:
+        st.session_state[key] = values.get(key, FIELDS[key].default)
+    st.session_state[PRESET_NOTE] = note
+
+
+def controls() -> tuple[dict, object]:
+    """The sidebar controls.
+
+    Returns:
+        (the chosen settings, an empty slot right under the learning rate for 2/λmax).
+    """
+    side = st.sidebar
+    side.header("Training")
+    s = {"lr": widget(FIELDS["lr"], side)}
+    limit_slot = side.empty()
+    for key in ("epochs", "loss", "batch", "init", "standardize"):
+        s[key] = widget(FIELDS[key], side)
+    side.header("Animals")
+    for key in DATA_KEYS:
+        s[key] = widget(FIELDS[key], side)
+    return s, limit_slot
+
+
+def fmt_limit(limit: float) -> str:
+    return "none (the cost is flat here)" if not math.isfinite(limit) else f"{limit:.3g}"
+
+
+def stability_note(slot, run: neuron.TrainingRun, lr: float) -> None:
+    """2/λmax at the start and the end of training, and a warning when η is above it."""
+    start, end = run.lr_limit_start, run.lr_limit_end
+    with slot.container():
+        st.markdown(f"**Stability limit 2/λmax**: {fmt_limit(start)} at the start, "
+                    f"{fmt_limit(end)} at the end (λmax: the steepest curvature of the cost, "
+                    "as f″ on the parabola).")
+        if lr > end:
+            st.warning(f"η = {lr:g} is above 2/λmax = {end:.3g} where training ends: "
+                       "descent there bounces or runs away.", icon="⚠️")
+        elif lr > start:
+            st.warning(f"η = {lr:g} is above 2/λmax = {start:.3g} at the start, so the first "
+                       "steps overshoot; the curvature falls as the neuron saturates.",
+                       icon="⚠️")
+
+
+STATUS_BOX = {"settled": st.success, "still learning": st.info, "oscillating": st.warning,
+              "diverged": st.error}
+
+
+# --- The page ------------------------------------------------------------------------------
+def main() -> None:
+    raw = url_snapshot()
+    st.title("A neuron learns cats from dogs")
+    st.markdown(r"One neuron, $\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)$, sees an animal's "
+                "**body weight** (kg) and **ear length** (cm) and says how likely it is a "
+                r"dog. Gradient descent moves $(w_1, w_2, b)$ against the gradient of the "
+                r"cost, $C = \frac{1}{2N}\sum (\hat y - y)^2$ as in the seed, or cross-entropy.")
+    s, limit_slot = controls()
+    if not st.session_state.get("_neuron_url_checked"):
+        st.session_state["_neuron_url_checked"] = True
+        show_url_notes(NEURON_FIELDS, raw, s)
+    st.session_state[SETTINGS_KEY] = dict(s)
+    preset_buttons()
+    try:
+        data, run = lesson(s)
+    except ValueError as err:
+        st.error(f"These settings cannot be trained: {err}.", icon="🛑")
+        return
+    stability_note(limit_slot, run, s["lr"])
+    head, _, rest = run.reason.partition(": ")
+    STATUS_BOX[run.status](f"**{head.capitalize()}**: {rest}. After "
+                           f"{run.final} epochs: training cost {run.train_cost[-1]:.4g}, "
+                           f"accuracy {run.train_acc[-1]:.0%} on training animals and "
+                           f"{run.test_acc[-1]:.0%} on {len(data.y_test)} test animals.")
+    st.plotly_chart(main_figure(s), key="neuron_chart", theme=None,
+                    config={"displaylogo": False})
+    st.caption(caption(run, data))
+    tabs = st.tabs(["Learning rates compared", "Confusion matrix", "Export"])
+    with tabs[0]:
+        runs, labels = rates(s)
+        st.plotly_chart(figs.rates(runs, labels), key="neuron_rates", theme=None)
+        st.caption("The same animals and start at several multiples of your η. Small η "
+                   "creeps; past 2/λmax the cost stops falling smoothly.")
+    with tabs[1]:
+        m = neuron.confusion(data.y_test, run.p_dog(data.x_test, run.final))
+        st.plotly_chart(figs.confusion(m), key="neuron_confusion", theme=None)
+        st.caption(f"{len(data.y_test)} test animals the neuron never trained on, after "
+                   f"epoch {run.final}.")
+    with tabs[2]:
+        export_tab(run, s)
+
+
+def preset_buttons() -> None:
+    cols = st.columns(len(PRESETS))
+    for col, (name, label, values, note) in zip(cols, PRESETS, strict=True):
+        col.button(label, key=f"neuron_preset_{name}", on_click=set_preset,
+                   args=(name, values, note), use_container_width=True)
+    note = st.session_state.get(PRESET_NOTE)
+    if note:
+        st.caption(f"Preset: {note}")
+
+
+def caption(run: neuron.TrainingRun, data: Dataset) -> str:
+    shown = min(len(data.y_train), figs.MAX_POINTS) + min(len(data.y_test), figs.MAX_POINTS)
+    total = len(data.y_train) + len(data.y_test)
+    more = "" if shown == total else f" ({shown} of {total} animals drawn)"
+    return ("Filled markers: training animals; hollow: test animals. Cats ● orange, "
+            "dogs ▲ blue. The black line is where ŷ = 0.5. The cost surface holds b at its "
+            f"final value, so early epochs sit a little off it{more}.")
+
+
+def export_tab(run: neuron.TrainingRun, s: dict) -> None:
+    header = ["gdviz neuron: " + " ".join(f"{k}={s[k]}" for k in (*TRAINING_KEYS, *DATA_KEYS)),
+              run.reason,
+              "weights are in the units the neuron saw; raw = w / x_scale, "
+              f"x_mean = {run.x_mean.tolist()}, x_scale = {run.x_scale.tolist()}"]
+    columns = {"epoch": run.epochs, "w1": run.w[:, 0], "w2": run.w[:, 1], "b": run.b,
+               "train_cost": run.train_cost, "test_cost": run.test_cost,
+               "train_accuracy": run.train_acc, "test_accuracy": run.test_acc}
+    csv = export.csv_text(columns, header)
+    c1, c2 = st.columns(2)
+    c1.download_button("Download the training history (CSV)", csv,
+                       file_name="gdviz-neuron.csv", mime="text/csv", on_click="ignore")
+    c2.download_button("Download the animation (HTML, plays offline)",
+                       lambda: export.standalone_html(main_figure(s), "gdviz: a neuron learns"),
+                       file_name="gdviz-neuron.html", mime="text/html", on_click="ignore")
+
+
+main()
