@@ -91,6 +91,7 @@ def test_diverging_link_says_so_without_nan():
 @pytest.mark.parametrize("params", [
     {"lr": "abc"}, {"lr": "nan"}, {"lr": "inf"}, {"lr": "1e309"}, {"lr": "-1"}, {"lr": "99"},
     {"x0": "1e309"}, {"steps": "0"}, {"steps": "99999999"}, {"steps": "2.5"},
+    {"steps": "1e309"}, {"steps": "-1e309"}, {"x0": "-inf"}, {"steps": "nan"},
     {"f": "<script>alert(1)</script>"}, {"f": "__import__('os').system('id')"},
     {"lr": ["0.2", "0.3"]}, {"a": "0"},
 ])

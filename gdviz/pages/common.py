@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.state import get_session_state
 
 from gdviz.settings import Field, parse_settings
 
@@ -18,6 +19,36 @@ SKY, PURPLE, YELLOW, GREY = "#56B4E9", "#CC79A7", "#F0E442", "#555555"
 def url_snapshot() -> dict[str, list[str]]:
     """The link's parameters as they arrived, before bound widgets clean them up."""
     return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def drop_refused(fields: Sequence[Field], raw: dict[str, list[str]]) -> None:
+    """Take values our own tables refuse out of the URL before any widget reads them.
+
+    Streamlit's URL binding has gaps of its own (an integer input given 1e309 raises
+    OverflowError inside Streamlit 1.67), so nothing refused here may reach a widget. The
+    binding seeds widgets from a private copy of the first URL, which has no public setter;
+    it is cleared too, and if that copy ever moves the parse below still guards the values.
+    """
+    refused = [f.key for f in fields if f.key in raw and not _acceptable(f, raw[f.key])]
+    if not refused:
+        return
+    with get_session_state().query_params() as qp:
+        initial = getattr(qp, "_initial_query_params", {})
+        for key in refused:
+            initial.pop(key, None)
+            if key in qp:
+                try:
+                    del qp[key]
+                except Exception:  # noqa: BLE001 - already bound: Streamlit owns it now
+                    pass
+
+
+def _acceptable(field: Field, values: list[str]) -> bool:
+    try:
+        field.parse(values[0] if len(values) == 1 else None)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def widget(field: Field, container: Any = None, **extra: Any) -> Any:

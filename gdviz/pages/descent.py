@@ -6,19 +6,19 @@ import streamlit as st
 
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
-from gdviz.pages.common import show_url_notes, url_snapshot, widget
+from gdviz.pages.common import drop_refused, show_url_notes, url_snapshot, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
 
 FIELDS = by_key(DESCENT_FIELDS)
 
 # name, button label, learning rate as a multiple of 1/f″ (None: the seed's own settings)
 PRESETS = (
-    ("small", "🐢 Too small", 0.02),
-    ("seed", "🌱 As in the seed (0.1)", None),
-    ("optimal", "🎯 Optimal (1/f″)", 1.0),
-    ("oscillating", "〰️ Oscillating", 1.6),
-    ("edge", "🔁 At the edge (2/f″)", 2.0),
-    ("large", "💥 Too large", 2.2),
+    ("small", "Too small", 0.02),
+    ("seed", "As in the seed (0.1)", None),
+    ("optimal", "Optimal (1/f″)", 1.0),
+    ("oscillating", "Oscillating", 1.6),
+    ("edge", "At the edge (2/f″)", 2.0),
+    ("large", "Too large", 2.2),
 )
 SWEEP_STEPS = 200
 REGIME_WORDS = {
@@ -111,8 +111,8 @@ def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
     actual = "never" if run.converged_at is None else f"step {run.converged_at}"
     if th.exact:
         predicted = "never" if th.predicted is None else f"step {th.predicted}"
-        st.markdown(f"Within {descent.TOL:g} of x* = {run.x_star:.3g}: the formula "
-                    f"|x_k − x*| = |r|^k·|x₀ − x*| predicts **{predicted}**; "
+        st.markdown(f"Within {descent.TOL:g} of x* = {run.x_star:.3g}: the closed form "
+                    r"$|x_k - x^*| = |r|^k\,|x_0 - x^*|$ predicts " f"**{predicted}**; "
                     f"this run got there at **{actual}**.")
     else:
         st.markdown(f"Within {descent.TOL:g} of x* = {run.x_star:.3g}: **{actual}**. "
@@ -122,6 +122,7 @@ def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
 
 def main() -> None:
     raw = url_snapshot()
+    drop_refused(DESCENT_FIELDS, raw)
     st.title("Gradient descent on a parabola")
     st.markdown("Roll a ball downhill: each step moves x against the slope, "
                 "**x_new = x − η·f′(x)**. Change the learning rate η and watch what happens.")
@@ -136,7 +137,8 @@ def main() -> None:
                    args=(name, multiple, th.curvature), use_container_width=True)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.plotly_chart(main_figure(s), key="descent_chart", config={"displaylogo": False})
+        st.plotly_chart(main_figure(s), key="descent_chart", theme=None,
+                        config={"displaylogo": False})
     with right:
         theory_panel(run, th, s)
     tabs = st.tabs(["Step ledger", "Learning rates compared", "Steps vs learning rate",
@@ -148,16 +150,16 @@ def main() -> None:
     with tabs[1]:
         runs, labels = rates(s, th.curvature)
         a, b = st.columns(2)
-        a.plotly_chart(figs.ghosts(runs, labels, objective(s)), key="ghosts")
-        b.plotly_chart(figs.errors(runs, labels), key="errors")
+        a.plotly_chart(figs.ghosts(runs, labels, objective(s)), key="ghosts", theme=None)
+        b.plotly_chart(figs.errors(runs, labels), key="errors", theme=None)
     with tabs[2]:
         lrs, steps = sweep(s, th.curvature)
         st.plotly_chart(figs.sweep(lrs, steps, 2 / th.curvature, s["lr"], SWEEP_STEPS),
-                        key="sweep")
+                        key="sweep", theme=None)
         st.caption("Fastest near η = 1/f″; past 2/f″ every run diverges: the wall.")
     with tabs[3]:
         runs, labels = methods(s)
-        st.plotly_chart(figs.methods(runs, labels), key="methods")
+        st.plotly_chart(figs.methods(runs, labels), key="methods", theme=None)
         st.markdown("\n".join(f"- **{lab}**: {r.reason}" for r, lab in zip(runs, labels,
                                                                           strict=True)))
     with tabs[4]:
@@ -170,9 +172,9 @@ def export_tab(run: descent.DescentRun, s: dict) -> None:
     csv = export.csv_text({"k": np.arange(run.steps + 1), "x": run.x, "f(x)": run.fx,
                            "f'(x)": run.dfx, "error": run.error}, header)
     c1, c2 = st.columns(2)
-    c1.download_button("⬇️ Run as CSV", csv, file_name="gdviz-descent.csv", mime="text/csv",
-                       on_click="ignore")
-    c2.download_button("⬇️ Animation as HTML (plays offline)",
+    c1.download_button("Download the run (CSV)", csv, file_name="gdviz-descent.csv",
+                       mime="text/csv", on_click="ignore")
+    c2.download_button("Download the animation (HTML, plays offline)",
                        lambda: export.standalone_html(main_figure(s), "gdviz: gradient descent"),
                        file_name="gdviz-descent.html", mime="text/html", on_click="ignore")
 
