@@ -109,7 +109,10 @@ def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
         f"| exactly 2/f″ = {2 / h:.3g} | bounces forever (r = −1) |\n"
         f"| above 2/f″ = {2 / h:.3g} | diverges (r < −1) |")
     actual = "never" if run.converged_at is None else f"step {run.converged_at}"
-    if th.exact:
+    if th.exact and th.predicted is None and run.converged_at is None:
+        st.markdown(f"With |r| = {abs(th.r):.3g} ≥ 1 the distance never shrinks, so the run "
+                    f"never gets within {descent.TOL:g} of x* = {run.x_star:.3g}.")
+    elif th.exact:
         predicted = "never" if th.predicted is None else f"step {th.predicted}"
         st.markdown(f"Within {descent.TOL:g} of x* = {run.x_star:.3g}: the closed form "
                     r"$|x_k - x^*| = |r|^k\,|x_0 - x^*|$ predicts " f"**{predicted}**; "
