@@ -119,3 +119,18 @@ def test_two_valleys_reports_its_local_curvature():
 def test_quadratic_shows_its_coefficients():
     at = open_app(f="quadratic")
     assert {w.key for w in at.number_input} >= {"a", "b", "c", "x0", "lr", "steps"}
+
+
+@pytest.mark.parametrize("tab", ["Step ledger", "Learning rates compared",
+                                 "Steps vs learning rate", "Other methods", "Export"])
+@pytest.mark.parametrize("f", ["seed", "quadratic", "two-valleys"])
+def test_every_tab_opens_from_a_link(tab, f):
+    at = open_app(tab=tab, f=f, lr="0.3")
+    assert_clean(at)
+    assert not at.warning
+
+
+def test_tab_content_is_only_computed_when_open():
+    at = open_app(tab="Other methods")
+    assert "Newton–Raphson" in texts(at)
+    assert not at.code                      # the ledger tab is closed, so not sent

@@ -21,6 +21,8 @@ PRESETS = (
     ("large", "Too large", 2.2),
 )
 SWEEP_STEPS = 200
+TABS = ("Step ledger", "Learning rates compared", "Steps vs learning rate", "Other methods",
+        "Export")
 REGIME_WORDS = {
     "creeping": ("creeps towards the minimum from one side", st.info),
     "one step": ("lands on the minimum in a single step", st.success),
@@ -41,7 +43,9 @@ def lesson(s: dict) -> tuple[descent.DescentRun, descent.Theory, list[str]]:
     return run, descent.theory(obj, run), ledger.lines(run, obj, 2)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+# Figures are cached as shared objects, not pickled copies: a copy would be re-validated by
+# plotly on every rerun (~30 ms), and nothing ever mutates a cached figure.
+@st.cache_resource(max_entries=256, show_spinner=False)
 def main_figure(s: dict):
     run, th, lines = lesson(s)
     label = f"η = {s['lr']:g} · {th.regime} · {run.steps} steps · {run.status}"
@@ -54,8 +58,9 @@ def rates(s: dict, h: float):
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def sweep(s: dict, h: float):
-    return compare.sweep(objective(s), s["x0"], h, SWEEP_STEPS)
+def sweep(f: str, a: float, b: float, c: float, x0: float, h: float):
+    """The sweep does not depend on the chosen rate: keyed without it."""
+    return compare.sweep(objectives.by_name(f, a, b, c), x0, h, SWEEP_STEPS)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -132,7 +137,7 @@ def main() -> None:
     s = controls()
     if not st.session_state.get("_descent_url_checked"):
         st.session_state["_descent_url_checked"] = True
-        show_url_notes(DESCENT_FIELDS, raw, s)
+        show_url_notes(DESCENT_FIELDS, raw, s, known=("tab",))
     run, th, lines = lesson(s)
     buttons = st.columns(len(PRESETS))
     for col, (name, label, multiple) in zip(buttons, PRESETS, strict=True):
@@ -144,32 +149,44 @@ def main() -> None:
                         config={"displaylogo": False})
     with right:
         theory_panel(run, th, s)
-    tabs = st.tabs(["Step ledger", "Learning rates compared", "Steps vs learning rate",
-                    "Other methods", "Export"])
-    with tabs[0]:
-        st.markdown("Each update as the seed writes it. Values are **truncated** to two "
-                    "decimals, as the seed prints them (4.4576 shows as 4.45).")
-        st.code("\n".join(lines), language=None)
-    with tabs[1]:
-        runs, labels = rates(s, th.curvature)
-        a, b = st.columns(2)
-        a.plotly_chart(figs.ghosts(runs, labels, objective(s)), key="ghosts", theme=None)
-        b.plotly_chart(figs.errors(runs, labels), key="errors", theme=None)
-    with tabs[2]:
-        lrs, steps = sweep(s, th.curvature)
-        st.plotly_chart(figs.sweep(lrs, steps, 2 / th.curvature, s["lr"], SWEEP_STEPS),
-                        key="sweep", theme=None)
-        st.caption("Fastest near η = 1/f″; past 2/f″ every run diverges: the wall.")
-    with tabs[3]:
-        runs, labels = methods(s)
-        st.plotly_chart(figs.methods(runs, labels), key="methods", theme=None)
-        st.markdown("\n".join(f"- **{lab}**: {r.reason}" for r, lab in zip(runs, labels,
-                                                                          strict=True)))
-    with tabs[4]:
-        export_tab(run, s)
+    tabs = st.tabs(TABS, key="tab", bind="query-params")   # only the open tab is computed
+    for tab, show in zip(tabs, (ledger_tab, rates_tab, sweep_tab, methods_tab, export_tab),
+                         strict=True):
+        if tab.open:
+            with tab:
+                show(run, th, lines, s)
 
 
-def export_tab(run: descent.DescentRun, s: dict) -> None:
+def ledger_tab(run, th, lines, s) -> None:
+    st.markdown("Each update as the seed writes it. Values are **truncated** to two "
+                "decimals, as the seed prints them (4.4576 shows as 4.45).")
+    st.code("\n".join(lines), language=None)
+
+
+def rates_tab(run, th, lines, s) -> None:
+    runs, labels = rates(s, th.curvature)
+    a, b = st.columns(2)
+    a.plotly_chart(figs.ghosts(runs, labels, objective(s)), key="ghosts", theme=None)
+    b.plotly_chart(figs.errors(runs, labels), key="errors", theme=None)
+    st.caption("On the log scale each run is a straight line of slope log|r|: the closer r "
+               "is to 0, the steeper the fall.")
+
+
+def sweep_tab(run, th, lines, s) -> None:
+    lrs, steps = sweep(s["f"], s["a"], s["b"], s["c"], s["x0"], th.curvature)
+    st.plotly_chart(figs.sweep(lrs, steps, 2 / th.curvature, s["lr"], SWEEP_STEPS),
+                    key="sweep", theme=None)
+    st.caption("Fastest near η = 1/f″; past 2/f″ every run diverges: the wall.")
+
+
+def methods_tab(run, th, lines, s) -> None:
+    runs, labels = methods(s)
+    st.plotly_chart(figs.methods(runs, labels), key="methods", theme=None)
+    st.markdown("\n".join(f"- **{lab}**: {r.reason}" for r, lab in zip(runs, labels,
+                                                                      strict=True)))
+
+
+def export_tab(run, th, lines, s) -> None:
     header = [f"gdviz descent: f={s['f']} a={s['a']} b={s['b']} c={s['c']} x0={s['x0']} "
               f"lr={s['lr']} steps={s['steps']}", run.reason]
     csv = export.csv_text({"k": np.arange(run.steps + 1), "x": run.x, "f(x)": run.fx,
