@@ -2,6 +2,7 @@
 notes that explain a link whose values could not be used."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -132,3 +133,40 @@ def _md_escape(text: str) -> str:
     for ch in "\\`*_{}[]()<>#+!|~$":
         out = out.replace(ch, "\\" + ch)
     return out
+
+
+def drop_unreadable_numbers(fields: Sequence[Field]) -> None:
+    """Remove link values that no number widget can take (inf, nan, 1e999).
+
+    Streamlit 1.67 seeds a bound int widget with int(float(value)) and raises OverflowError
+    on `?steps=inf` before the page can fall back. Call this after url_snapshot() and before
+    drawing widgets: the snapshot still holds the value, so show_url_notes explains it.
+    """
+    dropped = False
+    for field in fields:
+        if field.kind not in (int, float) or field.key not in st.query_params:
+            continue
+        try:
+            ok = math.isfinite(float(st.query_params[field.key]))
+        except (TypeError, ValueError, OverflowError):
+            ok = True           # not a number at all: Streamlit itself falls back safely
+        if not ok:
+            del st.query_params[field.key]
+            dropped = True
+    if dropped:
+        _forget_initial_link()
+
+
+def _forget_initial_link() -> None:
+    """Make widget seeding read the cleaned link, not the one the page was opened with.
+
+    Widgets are seeded from a snapshot Streamlit takes of the link at the start of the run;
+    this uses Streamlit's internal (not public) API, so it fails soft: if that API moves, the
+    worst case is the crash this guards against, which the page tests would catch.
+    """
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+        with get_script_run_ctx().session_state.query_params() as qp:
+            qp.set_initial_query_params_from_current()
+    except (AttributeError, ImportError, TypeError):
+        pass

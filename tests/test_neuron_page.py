@@ -1,0 +1,209 @@
+"""The neuron and math pages through AppTest, and the neuron figure's contract and budget."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gdviz import neuron as nn
+from gdviz.data import make_pets
+from gdviz.figures import neuron as figs
+from tests.conftest import ROOT
+
+NEURON = str(ROOT / "gdviz" / "pages" / "neuron.py")
+MATH = str(ROOT / "gdviz" / "pages" / "math.py")
+APP = str(ROOT / "app.py")
+BUDGET = 400_000      # bytes of figure JSON at defaults; the page budget is 0.5 MB in all
+
+
+def open_page(path: str, **params) -> AppTest:
+    at = AppTest.from_file(path, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "success",
+                                  "title", "header", "subheader") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def boxes(at: AppTest) -> str:
+    return " ".join(b.value for b in [*at.info, *at.success, *at.warning, *at.error])
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not re.search(r"\b(nan|inf|NaN|Infinity|Traceback)\b", texts(at))
+
+
+def chart_spec(at: AppTest, index: int = 0) -> tuple[str, dict]:
+    spec = at.get("plotly_chart")[index].proto.spec
+    return spec, json.loads(spec)
+
+
+# --- The page --------------------------------------------------------------------------------
+def test_defaults_show_one_animated_run_within_budget():
+    at = open_page(NEURON)
+    assert_clean(at)
+    assert "Still learning" in boxes(at)
+    assert "Stability limit 2/λmax" in texts(at)
+    spec, fig = chart_spec(at)
+    assert len(spec) < BUDGET
+    assert 2 <= len(fig["frames"]) <= figs.MAX_FRAMES
+    assert fig["frames"][0]["name"] == "0" and fig["frames"][-1]["name"] == "200"
+    assert "NaN" not in spec and "Infinity" not in spec
+
+
+@pytest.mark.parametrize("preset,expect,box", [
+    ("small", dict(lr=0.1, loss="ce"), "Still learning"),
+    ("right", dict(lr=5.0, loss="ce"), "Settled"),
+    ("large", dict(lr=80.0, loss="ce"), "Oscillating"),
+    ("unscaled", dict(lr=0.15, standardize=False, epochs=500), "Still learning"),
+    ("wrong_mse", dict(init="wrong", loss="mse", epochs=300), ""),
+    ("wrong_ce", dict(init="wrong", loss="ce", epochs=300), ""),
+])
+def test_each_preset_is_one_click_away(preset, expect, box):
+    at = open_page(NEURON, lr="3", batch="8")
+    at.button(key=f"neuron_preset_{preset}").click().run()
+    assert_clean(at)
+    for key, value in expect.items():
+        got = {"lr": at.number_input, "epochs": at.number_input, "loss": at.selectbox,
+               "init": at.selectbox, "standardize": at.toggle}[key](key=key).value
+        assert got == pytest.approx(value) if isinstance(value, float) else got == value
+    assert at.number_input(key="batch").value == 0      # presets reset the rest of training
+    assert box in boxes(at)
+
+
+def test_a_preset_lands_in_the_link():
+    at = open_page(NEURON)
+    at.button(key="neuron_preset_large").click().run()
+    assert float(at.query_params["lr"]) == 80.0 and at.query_params["loss"] == "ce"
+
+
+def test_too_large_preset_warns_beside_the_learning_rate():
+    at = open_page(NEURON)
+    at.button(key="neuron_preset_large").click().run()
+    assert any("is above 2/λmax" in w.value for w in at.sidebar.warning)
+
+
+def test_wrong_start_plateaus_with_the_quadratic_cost_but_not_with_cross_entropy():
+    at = open_page(NEURON)
+    at.button(key="neuron_preset_wrong_mse").click().run()
+    _, mse = chart_spec(at)
+    at.button(key="neuron_preset_wrong_ce").click().run()
+    _, ce = chart_spec(at)
+
+    def accuracy_at_frame(fig, i):   # the training-accuracy trace's last point in frame i
+        return fig["frames"][i]["data"][figs.TRAIN_ACC]["y"][-1]
+    assert accuracy_at_frame(ce, 10) > 0.9 > accuracy_at_frame(mse, 10)
+
+
+def test_a_link_reproduces_the_run():
+    at = open_page(NEURON, lr="5", loss="ce", epochs="100", seed="3", n="300",
+                   standardize="false")
+    assert_clean(at)
+    assert at.number_input(key="lr").value == 5.0
+    assert at.toggle(key="standardize").value is False
+    _, fig = chart_spec(at)
+    run = nn.train(nn.NeuronSettings(lr=5.0, epochs=100, loss="ce", standardize=False, seed=3),
+                   make_pets(300, 1.0, 0.5, 0.25, 3))
+    assert fig["frames"][-1]["data"][figs.TRAIN_COST]["y"][-1] == pytest.approx(
+        run.train_cost[-1], abs=1e-4)
+
+
+@pytest.mark.parametrize("params", [
+    dict(lr="abc"), dict(lr="1e308"), dict(lr="-5"), dict(lr="nan"), dict(epochs="1e9"),
+    dict(n="0"), dict(loss="<script>alert(1)</script>"), dict(standardize="maybe"),
+    dict(seed="-1"), dict(batch="inf"), dict(noise="9"), dict(split="1"),
+    dict(init=["zeros", "random"]), dict(bogus="1"),
+])
+def test_hostile_links_fall_back_with_a_visible_note(params):
+    at = open_page(NEURON, **params)
+    assert_clean(at)
+    assert "could not be used" in boxes(at)
+    assert at.get("plotly_chart")
+
+
+def test_a_run_too_long_to_train_is_refused_in_words():
+    at = open_page(NEURON, batch="1", n="10000", epochs="2000")
+    assert not at.exception
+    assert "cannot be trained" in boxes(at) and "batch size" in boxes(at)
+
+
+def test_export_buttons_are_there():
+    at = open_page(NEURON)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("CSV" in x for x in labels) and any("HTML" in x for x in labels)
+
+
+# --- The math page ----------------------------------------------------------------------------
+def test_math_page_checks_the_default_run():
+    at = open_page(MATH)
+    assert_clean(at)
+    assert "default run" in texts(at)
+    errors = [float(m) for m in re.findall(r"Relative error \*\*([0-9.e+-]+)\*\*", boxes(at))]
+    assert len(errors) == 3 and max(errors) < 1e-6
+    assert "1 + e^{z}" in " ".join(x.value for x in at.get("latex") if hasattr(x, "value")) or \
+        any("e^{z}" in str(x.proto) for x in at.get("markdown"))
+
+
+def test_math_page_checks_the_run_configured_on_the_neuron_page():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("gdviz/pages/neuron.py").run()
+    at.button(key="neuron_preset_large").click().run()
+    at.switch_page("gdviz/pages/math.py").run()
+    assert_clean(at)
+    assert "η = 80" in texts(at) and "cross-entropy" in texts(at)
+
+
+def test_math_page_reads_a_link_and_notes_bad_values():
+    at = open_page(MATH, loss="ce", lr="oops")
+    assert_clean(at)
+    assert "could not be used" in boxes(at) and "cross-entropy" in texts(at)
+
+
+# --- The figure -------------------------------------------------------------------------------
+def test_frame_epochs_keep_the_first_and_last():
+    assert figs.frame_epochs(10).tolist() == list(range(11))
+    ks = figs.frame_epochs(1999)
+    assert len(ks) <= figs.MAX_FRAMES and ks[0] == 0 and ks[-1] == 1999
+    assert np.all(np.diff(ks) > 0)
+
+
+def test_boundary_segment_is_the_clipped_line():
+    # kg + cm − 10 = 0 across the box [0, 10] × [0, 10]: from (0, 10) to (10, 0)
+    xs, ys = figs.boundary_segment(np.array([1.0, 1.0, -10.0]), (0.0, 10.0), (0.0, 10.0))
+    assert sorted(zip(xs, ys, strict=True)) == [(0.0, 10.0), (10.0, 0.0)]
+    xs, ys = figs.boundary_segment(np.array([1.0, 0.0, -4.0]), (0.0, 10.0), (0.0, 10.0))
+    assert xs == [4.0, 4.0] and sorted(ys) == [0.0, 10.0]
+    assert figs.boundary_segment(np.array([1.0, 1.0, -100.0]), (0, 10), (0, 10)) == ([], [])
+    assert figs.boundary_segment(np.zeros(3), (0, 10), (0, 10)) == ([], [])
+
+
+def test_frames_carry_only_what_moves_and_the_heatmap_is_p_dog():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    run = nn.train(nn.NeuronSettings(), data)
+    fig = json.loads(figs.animated(run, data, "t").to_json())
+    last = fig["frames"][-1]
+    assert len(last["data"]) == len(last["traces"]) == 7
+    z = last["data"][figs.HEATMAP]["z"]
+    grid = np.frombuffer(base64.b64decode(z["bdata"]), np.uint8).reshape(figs.GRID, figs.GRID)
+    heat = fig["data"][last["traces"][figs.HEATMAP]]
+    gx, gy = np.array(heat["x"]), np.array(heat["y"])
+    w1, w2, b = run.raw_weights(run.final)              # an independent route to P(dog)
+    p = 1 / (1 + np.exp(-(w1 * gx[None, :] + w2 * gy[:, None] + b)))
+    assert np.abs(grid - 100 * p).max() <= 0.51 + 0.05   # whole percents; grid rounded to 3 dp
+
+
+def test_a_diverged_run_draws_finite_numbers():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    run = nn.train(nn.NeuronSettings(lr=1e5, loss="ce", standardize=False), data)
+    assert run.status == "diverged"
+    text = figs.animated(run, data, "t").to_json()
+    assert "NaN" not in text and "Infinity" not in text
