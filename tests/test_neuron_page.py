@@ -136,8 +136,15 @@ def test_a_run_too_long_to_train_is_refused_in_words():
     assert "cannot be trained" in boxes(at) and "batch size" in boxes(at)
 
 
+def test_every_tab_opens_cleanly():
+    for tab in ("Learning rates compared", "Confusion matrix"):
+        at = open_page(NEURON, tab=tab)
+        assert_clean(at)
+        assert len(at.get("plotly_chart")) == 2
+
+
 def test_export_buttons_are_there():
-    at = open_page(NEURON)
+    at = open_page(NEURON, tab="Export")
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("CSV" in x for x in labels) and any("HTML" in x for x in labels)
 

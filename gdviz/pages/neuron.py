@@ -18,6 +18,7 @@ DATA_KEYS = ("n", "noise", "balance", "split", "seed")
 SETTINGS_KEY = "_neuron_settings"     # what /math checks: the run last configured here
 LOSS_WORDS = {"mse": "quadratic cost", "ce": "cross-entropy"}
 RATE_MULTIPLES = (0.1, 0.3, 1.0, 3.0, 10.0)
+TABS = ("Learning rates compared", "Confusion matrix", "Export")
 
 # name, button label, what it sets (every other training setting goes back to its default;
 # the animals stay as they are), and what to look for
@@ -148,7 +149,7 @@ def main() -> None:
     s, limit_slot = controls()
     if not st.session_state.get("_neuron_url_checked"):
         st.session_state["_neuron_url_checked"] = True
-        show_url_notes(NEURON_FIELDS, raw, s)
+        show_url_notes(NEURON_FIELDS, raw, s, known=("tab",))
     st.session_state[SETTINGS_KEY] = dict(s)
     preset_buttons()
     try:
@@ -165,19 +166,25 @@ def main() -> None:
     st.plotly_chart(main_figure(s), key="neuron_chart", theme=None,
                     config={"displaylogo": False})
     st.caption(caption(run, data))
-    tabs = st.tabs(["Learning rates compared", "Confusion matrix", "Export"])
-    with tabs[0]:
-        runs, labels = rates(s)
-        st.plotly_chart(figs.rates(runs, labels), key="neuron_rates", theme=None)
-        st.caption("The same animals and start at several multiples of your η. Small η "
-                   "creeps; past 2/λmax the cost stops falling smoothly.")
-    with tabs[1]:
-        m = neuron.confusion(data.y_test, run.p_dog(data.x_test, run.final))
-        st.plotly_chart(figs.confusion(m), key="neuron_confusion", theme=None)
-        st.caption(f"{len(data.y_test)} test animals the neuron never trained on, after "
-                   f"epoch {run.final}.")
-    with tabs[2]:
-        export_tab(run, s)
+    tabs = st.tabs(TABS, key="tab", bind="query-params")    # only the open tab is computed
+    for tab, show in zip(tabs, (rates_tab, confusion_tab, export_tab), strict=True):
+        if tab.open:
+            with tab:
+                show(data, run, s)
+
+
+def rates_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
+    runs, labels = rates(s)
+    st.plotly_chart(figs.rates(runs, labels), key="neuron_rates", theme=None)
+    st.caption("The same animals and start at several multiples of your η. Small η creeps; "
+               "past 2/λmax the cost stops falling smoothly.")
+
+
+def confusion_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
+    m = neuron.confusion(data.y_test, run.p_dog(data.x_test, run.final))
+    st.plotly_chart(figs.confusion(m), key="neuron_confusion", theme=None)
+    st.caption(f"{len(data.y_test)} test animals the neuron never trained on, after epoch "
+               f"{run.final}.")
 
 
 def preset_buttons() -> None:
@@ -199,7 +206,7 @@ def caption(run: neuron.TrainingRun, data: Dataset) -> str:
             f"final value, so early epochs sit a little off it{more}.")
 
 
-def export_tab(run: neuron.TrainingRun, s: dict) -> None:
+def export_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
     header = ["gdviz neuron: " + " ".join(f"{k}={s[k]}" for k in (*TRAINING_KEYS, *DATA_KEYS)),
               run.reason,
               "weights are in the units the neuron saw; raw = w / x_scale, "
