@@ -26,28 +26,38 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 CHART = ".js-plotly-plot"
+QUIET_MS = 300   # no chart changed for this long after the run finished: the view is settled
 
-# Installed once per page: remembers the chart as it was at the user's keystroke, so the
-# redraw can be timed inside the page (no Python ↔ browser round trip in the measurement).
+# Installed once per page: a requestAnimationFrame loop notes when any drawn chart changes
+# (replaced, or redrawn with new data), so keystroke → redraw is timed inside the page with
+# no Python ↔ browser round trip in the measurement. `first`: the first chart redrawn;
+# `last`: the last one (the whole view up to date).
 _HOOKS = """
 (sel) => {
   if (window.__gdv) return;
-  window.__gdv = {t0: 0, t1: 0, gd: null, fd: null, frames: 0};
+  const s = window.__gdv = {t0: 0, first: 0, last: 0, frames: 0};
+  const snap = () => [...document.querySelectorAll(sel)]
+      .filter(g => g._fullLayout).map(g => [g, g._fullData]);
+  let prev = snap();
+  const tick = () => {
+    const cur = snap();
+    const changed = cur.length !== prev.length ||
+                    cur.some((c, i) => c[0] !== prev[i][0] || c[1] !== prev[i][1]);
+    if (changed && s.t0) { const now = performance.now(); s.first = s.first || now; s.last = now; }
+    prev = cur;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
   document.addEventListener('keydown', () => {
-    const gd = document.querySelector(sel);
-    Object.assign(window.__gdv, {t0: performance.now(), t1: 0, gd: gd, fd: gd && gd._fullData});
+    Object.assign(s, {t0: performance.now(), first: 0, last: 0});
   }, true);
 }
 """
 
-_REDRAWN = """
-(sel) => {
-  const s = window.__gdv, gd = document.querySelector(sel);
-  if (!gd || !gd._fullLayout || !s.t0) return false;
-  if (gd === s.gd && gd._fullData === s.fd) return false;
-  s.t1 = performance.now();
-  return true;
-}
+# Settled: a chart has changed since the keystroke and none for `quiet` ms.
+_SETTLED = """
+(quiet) => { const s = window.__gdv;
+             return s.first > 0 && performance.now() - s.last > quiet; }
 """
 
 _CHARTS_DRAWN = """
@@ -76,7 +86,8 @@ class PageResult:
     path: str
     load_s: list[float] = field(default_factory=list)
     load_bytes: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
+    latencies_ms: list[float] = field(default_factory=list)       # keystroke → first chart
+    latencies_all_ms: list[float] = field(default_factory=list)   # keystroke → last chart
     interaction_bytes: list[int] = field(default_factory=list)
     anim_sent: int | None = None          # websocket frames the browser sent during playback
     anim_frames: int | None = None        # animation frames Plotly drew meanwhile
@@ -95,13 +106,22 @@ class PageResult:
         return percentile(self.latencies_ms, 95)
 
     @property
+    def latency_all_p50(self) -> float:
+        return percentile(self.latencies_all_ms, 50)
+
+    @property
+    def latency_all_p95(self) -> float:
+        return percentile(self.latencies_all_ms, 95)
+
+    @property
     def interaction_bytes_median(self) -> float:
         return percentile(self.interaction_bytes, 50)
 
     def summary(self) -> dict:
         d = asdict(self)
         d.update(load_median=self.load_median, latency_p50=self.latency_p50,
-                 latency_p95=self.latency_p95,
+                 latency_p95=self.latency_p95, latency_all_p50=self.latency_all_p50,
+                 latency_all_p95=self.latency_all_p95,
                  interaction_bytes_median=self.interaction_bytes_median)
         return d
 
@@ -206,10 +226,12 @@ def measure_changes(page, meter: WsMeter, key: str, values: list[float],
         meter.reset()
         before = meter.finished
         change_control(page, key, v)
-        page.wait_for_function(_REDRAWN, arg=CHART, polling="raf", timeout=20_000)
         wait_until(page, meter, before + 1)
-        t0, t1 = page.evaluate("() => [window.__gdv.t0, window.__gdv.t1]")
-        result.latencies_ms.append(t1 - t0)
+        page.wait_for_function(_SETTLED, arg=QUIET_MS, polling=50, timeout=20_000)
+        t0, first, last = page.evaluate("() => [window.__gdv.t0, window.__gdv.first, "
+                                        "window.__gdv.last]")
+        result.latencies_ms.append(first - t0)
+        result.latencies_all_ms.append(last - t0)
         result.interaction_bytes.append(meter.bytes_in)
 
 
