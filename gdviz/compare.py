@@ -39,4 +39,7 @@ def methods(obj: Objective, x0: float, lr: float, steps: int,
             descent.grid_search(obj, lo, hi, steps)]
     labels = [f"gradient descent (η = {lr:g})", f"momentum (η = {lr:g}, β = {BETA:g})",
               "Newton–Raphson", f"grid search ({steps} points on [{lo:.3g}, {hi:.3g}])"]
+    if len(obj.minima) > 1:   # each run is measured from the valley it ends in: say which
+        labels = [f"{label} → x* = {run.x_star:.3g}" for label, run in zip(labels, runs,
+                                                                              strict=True)]
     return runs, labels

@@ -15,7 +15,8 @@ SKY, PURPLE, GREY, BLACK = "#56B4E9", "#CC79A7", "#777777", "#000000"
 PALETTE = (SKY, BLUE, GREEN, ORANGE, PURPLE, VERMILLION)
 FONT = dict(size=18)
 WHITE = pio.templates["plotly_white"]
-SMALL = dict(template="plotly_white", font=FONT, height=460, margin=dict(l=70, r=20, t=60, b=40))
+SMALL = dict(template="plotly_white", font=FONT, height=560, margin=dict(l=70, r=20, t=60, b=40),
+             legend=dict(orientation="h", y=-0.2, yanchor="top", x=0, font=dict(size=15)))
 MAX_FRAMES = 150
 TRAIL = 6
 
@@ -83,15 +84,15 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str], title: str)
     styles = [
         dict(name="trail", mode="markers+lines", line=dict(color=SKY, width=2, dash="dot"),
              marker=dict(size=9, color=SKY)),
-        dict(name="tangent (slope f′(x))", mode="lines", line=dict(color=ORANGE, width=2)),
-        dict(name="step −η·f′(x), then onto the curve", mode="lines+markers",
+        dict(name="tangent", mode="lines", line=dict(color=ORANGE, width=2)),
+        dict(name="step −η·f′(x)", mode="lines+markers",
              line=dict(color=VERMILLION, width=4, dash="dash"),
              marker=dict(size=[0, 0, 14], symbol="circle-open", color=VERMILLION,
                          line=dict(width=3))),
         dict(name="ball", mode="markers", marker=dict(size=22, color=BLUE,
                                                       line=dict(color=BLACK, width=2))),
     ]
-    curve = dict(type="scatter", x=_r(grid), y=_r(obj.f(grid)), name=f"f(x) = {_plain(obj)}",
+    curve = dict(type="scatter", x=_r(grid), y=_r(obj.f(grid)), name="f(x)",
                  mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip")
     moving = [dict(type="scatter", **style, **data)
               for style, data in zip(styles, _moving(run, obj, 0, xr), strict=True)]
@@ -147,7 +148,7 @@ def ghosts(runs: Sequence[DescentRun], labels: Sequence[str], obj: Objective) ->
                         mode="lines+markers", opacity=0.8,
                         line=dict(color=PALETTE[i % len(PALETTE)], width=2),
                         marker=dict(size=8, symbol=SYMBOLS[i % len(SYMBOLS)]))
-    fig.update_layout(title="Same start, different learning rates (first 40 steps)",
+    fig.update_layout(title="Same start, different learning rates",
                       xaxis=dict(title="x", range=list(xr)),
                       yaxis=dict(title="f(x)", range=list(yr)),
                       **SMALL)
@@ -166,9 +167,10 @@ def errors(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:
                         name=label, mode="lines+markers",
                         line=dict(color=PALETTE[i % len(PALETTE)], width=2),
                         marker=dict(size=6, symbol=SYMBOLS[i % len(SYMBOLS)]))
-    fig.update_layout(title="Distance to the minimum |x_k − x*| (log scale)",
+    fig.update_layout(title="Distance to the minimum (log scale)",
                       xaxis=dict(title="step k"),
-                      yaxis=dict(title="|x_k − x*|", type="log", exponentformat="power"),
+                      yaxis=dict(title="|x_k − x*|  (exactly 0 is drawn at 10⁻¹²)", type="log",
+                                 exponentformat="power"),
                       **SMALL)
     return fig
 

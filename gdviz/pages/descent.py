@@ -14,7 +14,7 @@ FIELDS = by_key(DESCENT_FIELDS)
 # name, button label, learning rate as a multiple of 1/f″ (None: the seed's own settings)
 PRESETS = (
     ("small", "Too small", 0.02),
-    ("seed", "As in the seed (0.1)", None),
+    ("seed", "The seed's 0.1", None),
     ("optimal", "Optimal (1/f″)", 1.0),
     ("oscillating", "Oscillating", 1.6),
     ("edge", "At the edge (2/f″)", 2.0),
