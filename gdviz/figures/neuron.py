@@ -163,7 +163,7 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
     start = [{k: v for k, v in m.items() if k != "type"} for m in _moving(run, 0, ks, grids)]
     fig = make_subplots(
         rows=2, cols=2, column_widths=[0.55, 0.45], row_heights=[0.62, 0.38],
-        horizontal_spacing=0.12, vertical_spacing=0.16,
+        horizontal_spacing=0.17, vertical_spacing=0.16,
         subplot_titles=("Decision boundary: P(dog) and ŷ = 0.5",
                         "Cost over (w₁, w₂), b at its final value",
                         "Cost per epoch", "Accuracy per epoch"))
@@ -174,8 +174,9 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
     fig.add_trace(go.Heatmap(
         x=_r(gx, 3), y=_r(gy, 3), **start[HEATMAP], zmin=0, zmax=100, zsmooth="best",
         colorscale=HEAT, name="P(dog)", colorbar=dict(
-            title=dict(text="P(dog) %", side="right"), x=0.5, len=0.55, y=1.0,
-            yanchor="top", thickness=14, tickvals=[0, 50, 100]),
+            title=dict(text="P(dog) %", side="top", font=dict(size=14)), x=0.468,
+            xanchor="left", len=0.5, y=0.98, yanchor="top", thickness=12,
+            tickvals=[0, 50, 100], tickfont=dict(size=13)),
         hovertemplate="%{x:.1f} kg, %{y:.1f} cm: P(dog) = %{z}%<extra></extra>"), 1, 1)
     for trace in _animals(data):
         fig.add_trace(trace, 1, 1)
@@ -253,7 +254,7 @@ def _play_buttons(ms: int = 150) -> dict:
 def _scrubber(ks: np.ndarray) -> dict:
     go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
     # the epoch is read from the current value; 60 tick labels would only overlap
-    return dict(active=0, x=0.2, len=0.8, y=-0.06, yanchor="top", pad=dict(t=30),
+    return dict(active=0, x=0.24, len=0.76, y=-0.06, yanchor="top", pad=dict(t=30),
                 font=dict(size=1, color="rgba(0,0,0,0)"), ticklen=3,
                 currentvalue=dict(prefix="epoch ", font=dict(size=16, color=BLACK), xanchor="left"),
                 steps=[dict(label=str(k), method="animate", args=[[str(k)], go_to]) for k in ks])

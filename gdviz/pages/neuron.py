@@ -32,11 +32,12 @@ PRESETS = (
      "between two values and the boundary jumps back and forth."),
     ("unscaled", "Unscaled inputs", dict(standardize=False, lr=0.15, epochs=500),
      "Raw kg and cm: the cost surface is a long narrow valley, η must stay below a tiny "
-     "2/λmax, and descent zig-zags slowly along it. Switch standardisation back on."),
-    ("wrong_mse", "Wrong start, quadratic", dict(init="wrong", loss="mse", epochs=300),
+     "2/λmax set by its steep side, so descent jumps across the valley and then crawls "
+     "along it. Switch standardisation back on to compare."),
+    ("wrong_mse", "Wrong start, MSE", dict(init="wrong", loss="mse", epochs=300),
      "A confidently wrong start with the seed's quadratic cost: σ′ ≈ 0, so the gradient "
      "is tiny and the cost sits on a plateau for a long time."),
-    ("wrong_ce", "Wrong start, cross-entropy", dict(init="wrong", loss="ce", epochs=300),
+    ("wrong_ce", "Wrong start, CE", dict(init="wrong", loss="ce", epochs=300),
      "The same wrong start with cross-entropy: no σ′ factor, so the biggest mistakes "
      "give the biggest steps and it recovers at once."),
 )

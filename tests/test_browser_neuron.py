@@ -1,0 +1,98 @@
+"""The neuron and math pages in a real browser: Debian's Chromium against `streamlit run`."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "document.querySelector('.js-plotly-plot')"
+# what the animation shows right now: the epoch in the title, the boundary's two ends, the
+# cost curve's last epoch and value, the star on the cost surface, one P(dog) cell
+STATE = f"""() => {{
+  const g = {GRAPH};
+  const by = name => g.data.find(t => t.name === name);
+  const heat = g._fullData.find(t => t.name === 'P(dog)').z;   // decoded from base64
+  return {{
+    title: g.layout.title.text,
+    boundary: Array.from(by('boundary ŷ = 0.5').x).concat(Array.from(by('boundary ŷ = 0.5').y)),
+    costEpoch: Array.from(by('training cost').x).at(-1),
+    cost: Array.from(by('training cost').y).at(-1),
+    points: by('training cost').x.length,
+    star: Array.from(by('current (w₁, w₂)').x),
+    cell: heat[5][30],
+  }};
+}}"""
+
+
+def load(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_function(f"() => {GRAPH}.data?.length >= 10", timeout=60_000)
+
+
+def epoch_in_title(state: dict) -> int:
+    return int(re.search(r"epoch (\d+) of", state["title"]).group(1))
+
+
+def test_play_turns_the_boundary_and_grows_the_curves_together(page, app_url):
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    load(page, app_url + "/neuron")
+    before = page.evaluate(STATE)
+    assert epoch_in_title(before) == 0 and before["points"] == 1
+    page.screenshot(path=str(ARTIFACTS / "neuron-start.png"), full_page=True)
+    page.wait_for_timeout(1500)                     # let the initial handshake settle
+    sent.clear()
+    page.locator(".updatemenu-button").first.click()            # Plotly's ▶ Play
+    page.wait_for_function(f"() => ({STATE})().points >= 12", timeout=30_000)
+    during = page.evaluate(STATE)
+    page.screenshot(path=str(ARTIFACTS / "neuron-playing.png"), full_page=True)
+    # one frame moved everything: the title, the curve's end and the boundary agree
+    assert during["costEpoch"] == epoch_in_title(during) > 0
+    assert during["boundary"] != before["boundary"]
+    assert during["cell"] != before["cell"]
+    assert during["star"] != before["star"]
+    assert during["cost"] < before["cost"]
+    page.wait_for_function(f"() => ({STATE})().title.includes('epoch 200 of 200')",
+                           timeout=60_000)
+    assert sent == [], "playback must run in the browser, with no server round trip"
+    page.screenshot(path=str(ARTIFACTS / "neuron-end.png"), full_page=True)
+    body = page.inner_text("body")
+    assert not re.search(r"\b(NaN|nan|Infinity|inf)\b", body)
+
+
+def test_preset_redraws_and_warns_beside_the_learning_rate(page, app_url):
+    load(page, app_url + "/neuron")
+    page.get_by_role("button", name="η too large").click()
+    page.wait_for_function(f"() => {GRAPH}.layout.title.text.includes('η = 80')",
+                           timeout=30_000)
+    assert "lr=80" in page.url and "loss=ce" in page.url
+    page.get_by_text("is above 2/λmax").first.wait_for(timeout=10_000)
+    assert page.get_by_text("Oscillating", exact=False).first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "neuron-too-large.png"), full_page=True)
+
+
+def test_hostile_link_shows_a_note_and_a_chart(page, app_url):
+    load(page, app_url + "/neuron?lr=%3Cb%3Ex%3C/b%3E&batch=inf&epochs=1e309&loss=hinge")
+    page.get_by_text("could not be used").wait_for(timeout=30_000)
+    assert "epoch 0 of 200" in page.evaluate(f"() => {GRAPH}.layout.title.text")
+    page.screenshot(path=str(ARTIFACTS / "neuron-hostile-link.png"), full_page=True)
+
+
+def test_math_page_renders_and_checks_the_run_from_the_neuron_page(page, app_url):
+    load(page, app_url + "/neuron")
+    page.get_by_role("button", name="Wrong start, CE").click()
+    page.wait_for_function(f"() => {GRAPH}.layout.title.text.includes('wrong start')",
+                           timeout=30_000)
+    page.get_by_role("link", name="The math").click()
+    page.get_by_text("Relative error").first.wait_for(timeout=60_000)
+    body = page.inner_text("body")
+    assert "configured on the neuron page" in body and "cross-entropy" in body
+    errors = [float(e) for e in re.findall(r"Relative error ([0-9.]+e[-+][0-9]+)", body)]
+    assert len(errors) == 3 and max(errors) < 1e-6
+    assert page.locator(".katex").count() >= 10            # the derivation is typeset
+    page.screenshot(path=str(ARTIFACTS / "math.png"), full_page=True)
