@@ -1,0 +1,73 @@
+"""The descent figures: valid plotly specs, frames that carry only what moves, no NaN."""
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from gdviz import compare, descent, ledger, objectives
+from gdviz.figures import descent as figs
+
+
+def animated(obj, x0=8.0, lr=0.1, steps=33):
+    run = descent.descend(obj, x0, lr, steps)
+    return run, figs.animated(run, obj, ledger.lines(run, obj, 2), "label")
+
+
+def test_spec_passes_plotly_validation(parabola):
+    _, fig = animated(parabola)
+    go.Figure(json.loads(fig.to_json()))     # built unvalidated for speed; must still be valid
+
+
+@pytest.mark.parametrize("lr,steps", [(0.1, 33), (0.01, 500), (2.5, 500), (1.0, 7)])
+def test_frames_carry_only_the_moving_traces(parabola, lr, steps):
+    run, fig = animated(parabola, lr=lr, steps=steps)
+    frames = fig.frames
+    assert 1 <= len(frames) <= figs.MAX_FRAMES
+    assert frames[-1].name == str(run.steps)                     # the last frame: the last step
+    for fr in frames:
+        assert list(fr.traces) == [1, 2, 3, 4] and len(fr.data) == 4
+        assert all(len(t.x) <= figs.TRAIL + 1 for t in fr.data)  # constant size per frame
+
+
+@pytest.mark.parametrize("lr", [0.1, 1.0, 1.1, 2.5])
+def test_no_nan_or_inf_reaches_the_browser(parabola, lr):
+    _, fig = animated(parabola, lr=lr, steps=500)
+    text = fig.to_json()
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_ball_position_per_frame_is_the_iterate(parabola):
+    run, fig = animated(parabola)
+    for fr in fig.frames:
+        k = int(fr.name)
+        assert fr.data[3].x[0] == pytest.approx(run.x[k], abs=1e-4)
+        assert f"step {k}:" in fr.layout.title.text
+
+
+def test_step_lands_where_the_tangent_says(parabola):
+    run, fig = animated(parabola)
+    jump = fig.frames[3].data[2]        # from x_3 along the tangent to x_4, then onto the curve
+    x3, x4 = run.x[3], run.x[4]
+    assert jump.x[1] == pytest.approx(x4, abs=1e-4)
+    assert jump.y[1] == pytest.approx(parabola.f(x3) + parabola.df(x3) * (x4 - x3), abs=1e-3)
+    assert jump.y[2] == pytest.approx(parabola.f(x4), abs=1e-3)
+
+
+def test_view_stays_on_the_curve_when_a_run_diverges(parabola):
+    _, fig = animated(parabola, lr=2.5, steps=100)
+    assert fig.layout.xaxis.range == (-6.0, 10.0)
+
+
+@pytest.mark.parametrize("name", ["seed", "quadratic", "two-valleys"])
+def test_comparison_figures_build_for_every_objective(name):
+    obj = objectives.by_name(name)
+    h = float(obj.d2f(obj.minima[-1]))
+    runs, labels = compare.rates(obj, 8.0, 0.1, 40, h)
+    for fig in (figs.ghosts(runs, labels, obj), figs.errors(runs, labels)):
+        text = fig.to_json()
+        assert "NaN" not in text and "Infinity" not in text
+    lrs, steps = compare.sweep(obj, 8.0, h)
+    assert np.all(np.isfinite(lrs))
+    figs.sweep(lrs, steps, 2 / h, 0.1, 200)
+    figs.methods(*compare.methods(obj, 8.0, 0.1, 40, (-4.0, 9.0)))
