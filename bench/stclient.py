@@ -8,7 +8,7 @@ starlette_websocket.py and the frontend bundle):
      Origin as the page (the server rejects cross-origin websockets) and the cookies.
   3. Send BackMsg.rerun_script(ClientState(query_string, page_name, widget_states, …));
      the first run names the page by URL path (`page_name`), later runs by the
-     `page_script_hash` the server announced in `new_session`.
+     `page_script_hash` the server announced (`navigation` for st.navigation apps).
   4. Read ForwardMsgs until `script_finished` with a final status.
 
 A rerun sends *every* known widget's state, as the browser does: a widget missing from the
@@ -206,6 +206,9 @@ class Session:
                 self._on_new_session(msg)
             elif kind == "delta":
                 self._on_delta(msg, digest, errors)
+            elif kind == "navigation":
+                # st.navigation apps announce the page actually run; reruns must name it.
+                self.page_script_hash = msg.navigation.page_script_hash or self.page_script_hash
             elif kind == "page_info_changed":
                 query = msg.page_info_changed.query_string
             elif kind == "script_finished":
@@ -220,6 +223,21 @@ class Session:
                 # status 2: this run was cut short by our newer rerun; keep reading.
                 digest = hashlib.sha256()
                 errors.clear()
+
+    async def drain(self, quiet: float = 1.0) -> int:
+        """Read and drop whatever the server still sends until it is quiet for `quiet` s."""
+        assert self.ws is not None, "open() first"
+        n = 0
+        while True:
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), quiet)
+            except TimeoutError:
+                return n
+            n += 1
+            msg = ForwardMsg()
+            msg.ParseFromString(raw if isinstance(raw, bytes) else raw.encode())
+            if msg.WhichOneof("type") == "delta":
+                self._on_delta(msg, hashlib.sha256(), [])
 
     def _on_new_session(self, msg: ForwardMsg) -> None:
         ns = msg.new_session
