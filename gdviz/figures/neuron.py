@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+import plotly.io as pio
 
 from gdviz.data import Dataset
 from gdviz.neuron import TrainingRun, cost_surface
@@ -96,7 +96,7 @@ def _sample(n: int, most: int) -> np.ndarray:
     return np.arange(n) if n <= most else np.round(np.linspace(0, n - 1, most)).astype(int)
 
 
-def _animals(data: Dataset) -> list[go.Scatter]:
+def _animals(data: Dataset) -> list[dict]:
     """Training animals filled, test animals hollow; cats circles, dogs triangles."""
     out = []
     for x, y, which, fill in ((data.x_train, data.y_train, "train", True),
@@ -106,8 +106,9 @@ def _animals(data: Dataset) -> list[go.Scatter]:
         for label, colour, symbol in ((0, CAT, "circle"), (1, DOG, "triangle-up")):
             sel = y == label
             name = f"{'dog' if label else 'cat'} ({which})"
-            out.append(go.Scatter(
-                x=_r(x[sel, 0], 2), y=_r(x[sel, 1], 2), mode="markers", name=name,
+            out.append(dict(
+                type="scatter", x=_r(x[sel, 0], 2), y=_r(x[sel, 1], 2), mode="markers",
+                name=name,
                 marker=dict(symbol=symbol if fill else f"{symbol}-open", size=11 if fill else 12,
                             color=colour, line=dict(color=BLACK if fill else colour,
                                                     width=1 if fill else 2.5)),
@@ -115,14 +116,17 @@ def _animals(data: Dataset) -> list[go.Scatter]:
     return out
 
 
-def typed_array(a: np.ndarray) -> dict:
-    """Plotly.js's typed-array form of a uint8 array: base64 bytes, about 1.3 bytes a value.
+TYPED = {np.dtype(np.uint8): "u1", np.dtype(np.float32): "f4"}   # plotly.js's dtype codes
 
-    The frames are built as plain dicts (validating 60 frames through plotly's graph objects
+
+def typed_array(a: np.ndarray) -> dict:
+    """Plotly.js's typed-array form of a uint8 or float32 grid: its raw bytes in base64.
+
+    The figure is built as plain dicts (validating 60 frames through plotly's graph objects
     takes longer than training), so the encoding plotly.py would do is done here.
     """
-    a = np.ascontiguousarray(a, dtype=np.uint8)
-    return dict(dtype="u1", bdata=base64.b64encode(a.tobytes()).decode("ascii"),
+    a = np.ascontiguousarray(a)
+    return dict(dtype=TYPED[a.dtype], bdata=base64.b64encode(a.tobytes()).decode("ascii"),
                 shape=", ".join(str(n) for n in a.shape))
 
 
@@ -144,6 +148,21 @@ def _caption(run: TrainingRun, k: int, title: str) -> str:
             f"accuracy {run.train_acc[k]:.0%} train, {run.test_acc[k]:.0%} test")
 
 
+# The 2 × 2 grid, in paper coordinates: (x domain, y domain) of each panel, as
+# make_subplots would lay out column widths 0.55/0.45 and row heights 0.62/0.38. Written out
+# because building the figure as plain dicts is 3× faster than through graph objects.
+PANELS = {"": ((0.0, 0.4565), (0.4792, 1.0)), "2": ((0.6265, 1.0), (0.4792, 1.0)),
+          "3": ((0.0, 0.4565), (0.0, 0.3192)), "4": ((0.6265, 1.0), (0.0, 0.3192))}
+PANEL_TITLES = {"": "Decision boundary: P(dog) and ŷ = 0.5",
+                "2": "Cost over (w₁, w₂), b at its final value",
+                "3": "Cost per epoch", "4": "Accuracy per epoch"}
+WHITE = pio.templates["plotly_white"].to_plotly_json()
+
+
+def _on(panel: str, trace: dict) -> dict:
+    return trace | dict(xaxis=f"x{panel}", yaxis=f"y{panel}")
+
+
 def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
     """The whole run as one animation: boundary, cost surface, cost curves and accuracy.
 
@@ -154,90 +173,101 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
 
     Returns:
         A figure with ≤ MAX_FRAMES frames (the last one is the final epoch), Play/Pause
-        buttons and a scrubber.
+        buttons and a scrubber. It is assembled from plain dicts without plotly's
+        per-property validation (~80 ms a figure); the tests check the spec instead.
     """
     xr, yr = view_box(data)
     gx, gy = np.linspace(*xr, GRID), np.linspace(*yr, GRID)
     grids = (gx, gy, xr, yr)
     ks = frame_epochs(run.final)
-    start = [{k: v for k, v in m.items() if k != "type"} for m in _moving(run, 0, ks, grids)]
-    fig = make_subplots(
-        rows=2, cols=2, column_widths=[0.55, 0.45], row_heights=[0.62, 0.38],
-        horizontal_spacing=0.17, vertical_spacing=0.16,
-        subplot_titles=("Decision boundary: P(dog) and ŷ = 0.5",
-                        "Cost over (w₁, w₂), b at its final value",
-                        "Cost per epoch", "Accuracy per epoch"))
+    start = _moving(run, 0, ks, grids)
     # drawing order: later traces sit on top, so the heatmap goes under the animals and
     # the cost contours under the moving star; frames address the moving traces by index
-    _surface(fig, run, data)
-    moving = [len(fig.data)]
-    fig.add_trace(go.Heatmap(
-        x=_r(gx, 3), y=_r(gy, 3), **start[HEATMAP], zmin=0, zmax=100, zsmooth="best",
-        colorscale=HEAT, name="P(dog)", colorbar=dict(
+    traces = _surface(run, data)
+    moving = [len(traces)]
+    traces.append(_on("", start[HEATMAP] | dict(
+        x=_r(gx, 3), y=_r(gy, 3), zmin=0, zmax=100, zsmooth="fast", colorscale=HEAT,
+        name="P(dog)", colorbar=dict(
             title=dict(text="P(dog) %", side="top", font=dict(size=14)), x=0.468,
             xanchor="left", len=0.5, y=0.98, yanchor="top", thickness=12,
             tickvals=[0, 50, 100], tickfont=dict(size=13)),
-        hovertemplate="%{x:.1f} kg, %{y:.1f} cm: P(dog) = %{z}%<extra></extra>"), 1, 1)
-    for trace in _animals(data):
-        fig.add_trace(trace, 1, 1)
-    moving.append(len(fig.data))
-    fig.add_trace(go.Scatter(**start[BOUNDARY], mode="lines", name="boundary ŷ = 0.5",
-                             line=dict(color=BLACK, width=4)), 1, 1)
-    moving.append(len(fig.data))
-    fig.add_trace(go.Scatter(**start[NOW], mode="markers", name="current (w₁, w₂)",
-                             marker=dict(symbol="star", size=20, color=VERMILLION,
-                                         line=dict(color=BLACK, width=1.5))), 1, 2)
+        hovertemplate="%{x:.1f} kg, %{y:.1f} cm: P(dog) = %{z}%<extra></extra>")))
+    traces += [_on("", t) for t in _animals(data)]
+    moving.append(len(traces))
+    traces.append(_on("", start[BOUNDARY] | dict(mode="lines", name="boundary ŷ = 0.5",
+                                                 line=dict(color=BLACK, width=4))))
+    moving.append(len(traces))
+    traces.append(_on("2", start[NOW] | dict(
+        mode="markers", name="current (w₁, w₂)",
+        marker=dict(symbol="star", size=20, color=VERMILLION, line=dict(color=BLACK,
+                                                                        width=1.5)))))
     for i, (name, line) in enumerate((("training cost", TRAIN_LINE), ("test cost", TEST_LINE),
                                       ("training accuracy", TRAIN_LINE),
                                       ("test accuracy", TEST_LINE))):
-        moving.append(len(fig.data))
-        fig.add_trace(go.Scatter(**start[TRAIN_COST + i], mode="lines", name=name, line=line,
-                                 showlegend=i < 2, legendgroup=name.split()[0]),
-                      2, 1 + i // 2)
+        moving.append(len(traces))
+        traces.append(_on("3" if i < 2 else "4", start[TRAIN_COST + i] | dict(
+            mode="lines", name=name, line=line, showlegend=i < 2,
+            legendgroup=name.split()[0])))
     frames = [dict(name=str(k), traces=moving, data=_moving(run, int(k), ks, grids),
                    layout=dict(title=dict(text=_caption(run, int(k), title))))
               for k in ks]
-    _layout(fig, run, xr, yr, ks, title)
-    # frames skip plotly's validators: they are checked once by hand-built tests instead
-    return go.Figure(fig.to_dict() | {"frames": frames}, _validate=False)
+    layout = _layout(run, xr, yr, ks, title)
+    fig = go.Figure(dict(data=traces, layout=layout), _validate=False)
+    # go.Figure re-validates frames even with _validate=False (~45 ms for 60 frames), so
+    # unvalidated Frame objects are attached directly; the tests check frames reach the JSON
+    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+    return fig
 
 
-def _surface(fig: go.Figure, run: TrainingRun, data: Dataset) -> None:
+def _surface(run: TrainingRun, data: Dataset) -> list[dict]:
     """The static cost contours over (w1, w2) and the whole descent path on them."""
     w1, w2 = surface_window(run)
     c = cost_surface(w1, w2, float(run.b[-1]), run.inputs(data.x_train), data.y_train,
                      run.settings.loss)
-    fig.add_trace(go.Contour(x=_r(w1), y=_r(w2), z=np.round(c, 5).astype(np.float32),
-                             colorscale="Cividis", ncontours=18, showscale=False,
-                             name="cost", line=dict(width=0.5, color="white"),
-                             hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}: C = %{z:.4g}"
-                                           "<extra></extra>"), 1, 2)
     path = _sample(len(run.b), 400)
-    fig.add_trace(go.Scatter(x=_r(run.w[path, 0]), y=_r(run.w[path, 1]), mode="lines+markers",
-                             name="descent path", line=dict(color="white", width=2),
-                             marker=dict(size=5, color="white", line=dict(color=BLACK, width=1)),
-                             hoverinfo="skip"), 1, 2)
+    return [
+        _on("2", dict(type="contour", x=_r(w1), y=_r(w2), z=typed_array(c.astype(np.float32)),
+                      colorscale="Cividis", ncontours=18, showscale=False, name="cost",
+                      line=dict(width=0.5, color="white"),
+                      hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}: C = %{z:.4g}<extra></extra>")),
+        _on("2", dict(type="scatter", x=_r(run.w[path, 0]), y=_r(run.w[path, 1]),
+                      mode="lines+markers", name="descent path",
+                      line=dict(color="white", width=2),
+                      marker=dict(size=5, color="white", line=dict(color=BLACK, width=1)),
+                      hoverinfo="skip")),
+    ]
 
 
-def _layout(fig: go.Figure, run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> None:
+def _axis(panel: str, which: str, title: str, **extra) -> dict:
+    domain = PANELS[panel][0 if which == "x" else 1]
+    other = "y" if which == "x" else "x"
+    return dict(title=dict(text=title), domain=list(domain), anchor=f"{other}{panel}",
+                **extra)
+
+
+def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> dict:
     cmax = float(max(run.train_cost.max(), run.test_cost.max()))
     unit = "standardised" if run.settings.standardize else "raw"
-    fig.update_layout(
+    epochs = [0, max(run.final, 1)]
+    return dict(
         title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.985,
                    yanchor="top"),
-        template="plotly_white", font=FONT, height=920, margin=dict(l=80, r=30, t=150, b=120),
+        template=WHITE, font=FONT, height=920, margin=dict(l=80, r=30, t=150, b=120),
         legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0, font=dict(size=15)),
         updatemenus=[_play_buttons()], sliders=[_scrubber(ks)],
-        xaxis=dict(title="body weight (kg)", range=list(xr)),
-        yaxis=dict(title="ear length (cm)", range=list(yr)),
-        xaxis2=dict(title=f"w₁ (body weight, {unit})"),
-        yaxis2=dict(title=f"w₂ (ear length, {unit})"),
-        xaxis3=dict(title="epoch", range=[0, max(run.final, 1)]),
-        yaxis3=dict(title=f"cost ({run.settings.loss})", range=[0, 1.05 * cmax + 1e-9]),
-        xaxis4=dict(title="epoch", range=[0, max(run.final, 1)]),
-        yaxis4=dict(title="accuracy", range=[0, 1.02], tickformat=".0%"),
+        xaxis=_axis("", "x", "body weight (kg)", range=list(xr)),
+        yaxis=_axis("", "y", "ear length (cm)", range=list(yr)),
+        xaxis2=_axis("2", "x", f"w₁ (body weight, {unit})"),
+        yaxis2=_axis("2", "y", f"w₂ (ear length, {unit})"),
+        xaxis3=_axis("3", "x", "epoch", range=epochs),
+        yaxis3=_axis("3", "y", f"cost ({run.settings.loss})", range=[0, 1.05 * cmax + 1e-9]),
+        xaxis4=_axis("4", "x", "epoch", range=epochs),
+        yaxis4=_axis("4", "y", "accuracy", range=[0, 1.02], tickformat=".0%"),
+        annotations=[dict(text=text, x=sum(PANELS[p][0]) / 2, y=PANELS[p][1][1],
+                          xref="paper", yref="paper", xanchor="center", yanchor="bottom",
+                          showarrow=False, font=dict(size=17))
+                     for p, text in PANEL_TITLES.items()],
     )
-    fig.update_annotations(font=dict(size=17))
 
 
 def _play_buttons(ms: int = 150) -> dict:
@@ -263,17 +293,19 @@ def _scrubber(ks: np.ndarray) -> dict:
 # --- The static companions ------------------------------------------------------------------
 def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> go.Figure:
     """Training cost per epoch for several learning rates on one chart."""
-    fig = go.Figure()
+    traces = []
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
         keep = _sample(len(run.b), 400)
-        fig.add_scatter(x=run.epochs[keep].tolist(), y=_r(run.train_cost[keep]), name=label,
-                        mode="lines", line=dict(color=PALETTE[i % len(PALETTE)], width=3,
-                                                dash=DASHES[i % len(DASHES)]))
-    fig.update_layout(title="Training cost for several learning rates",
-                      xaxis_title="epoch", yaxis_title="training cost", template="plotly_white",
-                      font=FONT, height=460, margin=dict(l=70, r=20, t=60, b=40),
-                      legend=dict(font=dict(size=15)))
-    return fig
+        traces.append(dict(type="scatter", x=run.epochs[keep].tolist(),
+                           y=_r(run.train_cost[keep]), name=label, mode="lines",
+                           line=dict(color=PALETTE[i % len(PALETTE)], width=3,
+                                     dash=DASHES[i % len(DASHES)])))
+    layout = dict(title=dict(text="Training cost for several learning rates"),
+                  xaxis=dict(title=dict(text="epoch")),
+                  yaxis=dict(title=dict(text="training cost")), template=WHITE, font=FONT,
+                  height=460, margin=dict(l=70, r=20, t=60, b=40),
+                  legend=dict(font=dict(size=15)))
+    return go.Figure(dict(data=traces, layout=layout), _validate=False)
 
 
 def confusion(matrix: np.ndarray) -> go.Figure:
