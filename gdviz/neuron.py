@@ -85,18 +85,32 @@ def cross_entropy_d2z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return sigmoid_prime(z) / z.shape[-1]
 
 
+def mse_and_dz(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """(C, ∂C/∂z) of the quadratic cost from one σ: the training loop's hot path."""
+    s = sigmoid(z)
+    r = s - y
+    return 0.5 * float(r @ r) / len(z), r * s * (1.0 - s) / len(z)
+
+
+def cross_entropy_and_dz(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """(C, ∂C/∂z) of cross-entropy in one pass."""
+    return float(np.mean(softplus(z) - y * z)), (sigmoid(z) - y) / len(z)
+
+
 @dataclass(frozen=True)
 class Loss:
-    """A cost with its first and second derivative with respect to z."""
+    """A cost with its first and second derivative with respect to z, and both at once."""
 
     name: str
     cost: Any
     dz: Any
     d2z: Any
+    cost_and_dz: Any
 
 
-LOSS = {"mse": Loss("mse", mse, mse_dz, mse_d2z),
-        "ce": Loss("ce", cross_entropy, cross_entropy_dz, cross_entropy_d2z)}
+LOSS = {"mse": Loss("mse", mse, mse_dz, mse_d2z, mse_and_dz),
+        "ce": Loss("ce", cross_entropy, cross_entropy_dz, cross_entropy_d2z,
+                   cross_entropy_and_dz)}
 
 
 # --- Cost, gradient and Hessian with respect to p = (w1, w2, b) -----------------------------
@@ -321,10 +335,11 @@ def _full_batch(s: NeuronSettings, x: np.ndarray, y: np.ndarray, p0: np.ndarray)
     p = p0
     for k in range(s.epochs + 1):
         z = x @ p[:2] + p[2]
-        ps[k], c[k], acc[k] = p, loss.cost(z, y), np.mean((z >= 0) == dog)
+        c[k], dz = loss.cost_and_dz(z, y)
+        ps[k], acc[k] = p, np.mean((z >= 0) == dog)
         if k == s.epochs:
             break
-        p = p - s.lr * (xt @ loss.dz(z, y))
+        p = p - s.lr * (xt @ dz)
         if not _bounded(p):
             return ps[:k + 1], c[:k + 1], acc[:k + 1], k + 1
     return ps, c, acc, None

@@ -90,6 +90,15 @@ def test_costs_at_extreme_inputs_stay_finite_and_right(strict):
         assert np.all(np.isfinite(f(z, y)))
 
 
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+def test_fused_cost_and_gradient_equal_the_separate_ones(loss):
+    z = np.linspace(-40, 40, 101)
+    y = (np.arange(101) % 3 == 0).astype(float)
+    c, dz = nn.LOSS[loss].cost_and_dz(z, y)
+    assert c == pytest.approx(float(nn.LOSS[loss].cost(z, y)), rel=1e-12)
+    assert np.allclose(dz, nn.LOSS[loss].dz(z, y), rtol=1e-12, atol=0)
+
+
 def test_seed_cost_is_half_the_mean_squared_error():
     z, y = np.array([0.0, 0.0]), np.array([1.0, 0.0])   # ŷ = 0.5 for both
     assert nn.mse(z, y) == pytest.approx(0.125)         # 1/(2·2)·(0.25 + 0.25)
