@@ -46,6 +46,7 @@ class ClassResult:
     rss_before_mb: float = 0.0
     rss_after_mb: float = 0.0
     rss_per_session_mb: float = float("nan")
+    tester_cpu: float = 0.0   # CPU share this load tester itself used (it shares the machine)
     sticky_ok: bool | None = None
     spread: list[int] = field(default_factory=list)   # sessions per process, behind the proxy
 
@@ -113,6 +114,7 @@ async def run_class(url: str, pids: list[int], students: int, path: str = "/",
     for u in warm_urls or [url]:
         await _warm_up(u, path)
     rss0 = sum(procs.rss_bytes(p) for p in pids)
+    cpu0 = time.process_time()
     tally = _Tally()
     t0 = time.monotonic()
     end_at = t0 + arrive + duration
@@ -130,7 +132,9 @@ async def run_class(url: str, pids: list[int], students: int, path: str = "/",
     hold.set()
     await asyncio.wait_for(asyncio.gather(*tasks), 120)
     elapsed = time.monotonic() - t0
-    return _summarise(tally, students, len(pids), elapsed, duration, rss0, rss1)
+    result = _summarise(tally, students, len(pids), elapsed, duration, rss0, rss1)
+    result.tester_cpu = (time.process_time() - cpu0) / elapsed
+    return result
 
 
 async def _warm_up(url: str, path: str) -> None:

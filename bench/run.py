@@ -232,8 +232,8 @@ def core_table(rows: list[dict]) -> list[str]:
 def capacity_table(rows: list[dict], sat: list[dict]) -> list[str]:
     lines = ["| app | students | processes | errors | rerun p50 (s) | rerun p95 (s) | "
              "rerun max (s) | page load p95 (s) | reruns/s served | server MB per session | "
-             "sticky | sessions per process |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-             "---:|---|---|"]
+             "sticky | sessions per process | tester CPU |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"]
     for r in rows:
         via = f"{r['procs']} + nginx" if r["procs"] > 1 else "1"
         sticky = "" if r["sticky_ok"] is None else ("yes" if r["sticky_ok"] else "**NO**")
@@ -241,12 +241,13 @@ def capacity_table(rows: list[dict], sat: list[dict]) -> list[str]:
             f"| {r['app']} | {r['students']} | {via} | {r['errors']} | {fmt(r['rerun_p50'], 2)} "
             f"| {fmt(r['rerun_p95'], 2)} | {fmt(r['rerun_max'], 2)} | {fmt(r['load_p95'], 2)} | "
             f"{fmt(r['reruns_per_s'], 1)} | {fmt(r['rss_per_session_mb'], 2)} | {sticky} | "
-            f"{'/'.join(map(str, r['spread']))} |")
+            f"{'/'.join(map(str, r['spread']))} | {fmt(r.get('tester_cpu'), 0, 100)} % |")
     errs = [f"⚠ {r['app']} ×{r['students']}: {'; '.join(r['error_samples'])[:300]}"
             for r in rows if r["errors"]]
     lines += [""] + errs if errs else []
     if sat:
-        lines += ["", "| app | processes | reruns/s at saturation (back-to-back sessions) |",
+        lines += ["", "| app | processes | reruns/s at saturation (8 sessions per process "
+                  "rerunning back to back) |",
                   "|---|---:|---:|"]
         lines += [f"| {s['app']} | {s['procs']} | {fmt(s['reruns_per_s'], 1)} |" for s in sat]
     return lines
