@@ -2,7 +2,6 @@
 notes that explain a link whose values could not be used."""
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,23 +24,25 @@ def url_snapshot() -> dict[str, list[str]]:
 def drop_refused(fields: Sequence[Field], raw: dict[str, list[str]]) -> None:
     """Take values our own tables refuse out of the URL before any widget reads them.
 
-    Streamlit's URL binding has gaps of its own (an integer input given 1e309 raises
+    Streamlit's URL binding has gaps of its own (a bound int widget given 1e309 or inf raises
     OverflowError inside Streamlit 1.67), so nothing refused here may reach a widget. The
-    binding seeds widgets from a private copy of the first URL, which has no public setter;
-    it is cleared too, and if that copy ever moves the parse below still guards the values.
+    snapshot `raw` keeps the value, so show_url_notes still explains it. Widgets are seeded
+    from Streamlit's copy of the link as it arrived, which only an internal method resets;
+    if that method ever moves, the hostile-link tests catch the crash this guards against.
     """
     refused = [f.key for f in fields if f.key in raw and not _acceptable(f, raw[f.key])]
     if not refused:
         return
     with get_session_state().query_params() as qp:
-        initial = getattr(qp, "_initial_query_params", {})
         for key in refused:
-            initial.pop(key, None)
             if key in qp:
                 try:
                     del qp[key]
                 except Exception:  # noqa: BLE001 - already bound: Streamlit owns it now
                     pass
+        reset = getattr(qp, "set_initial_query_params_from_current", None)
+        if reset is not None:
+            reset()
 
 
 def _acceptable(field: Field, values: list[str]) -> bool:
@@ -133,40 +134,3 @@ def _md_escape(text: str) -> str:
     for ch in "\\`*_{}[]()<>#+!|~$":
         out = out.replace(ch, "\\" + ch)
     return out
-
-
-def drop_unreadable_numbers(fields: Sequence[Field]) -> None:
-    """Remove link values that no number widget can take (inf, nan, 1e999).
-
-    Streamlit 1.67 seeds a bound int widget with int(float(value)) and raises OverflowError
-    on `?steps=inf` before the page can fall back. Call this after url_snapshot() and before
-    drawing widgets: the snapshot still holds the value, so show_url_notes explains it.
-    """
-    dropped = False
-    for field in fields:
-        if field.kind not in (int, float) or field.key not in st.query_params:
-            continue
-        try:
-            ok = math.isfinite(float(st.query_params[field.key]))
-        except (TypeError, ValueError, OverflowError):
-            ok = True           # not a number at all: Streamlit itself falls back safely
-        if not ok:
-            del st.query_params[field.key]
-            dropped = True
-    if dropped:
-        _forget_initial_link()
-
-
-def _forget_initial_link() -> None:
-    """Make widget seeding read the cleaned link, not the one the page was opened with.
-
-    Widgets are seeded from a snapshot Streamlit takes of the link at the start of the run;
-    this uses Streamlit's internal (not public) API, so it fails soft: if that API moves, the
-    worst case is the crash this guards against, which the page tests would catch.
-    """
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-        with get_script_run_ctx().session_state.query_params() as qp:
-            qp.set_initial_query_params_from_current()
-    except (AttributeError, ImportError, TypeError):
-        pass
