@@ -48,10 +48,13 @@ class Classroom:
 
 def render_config(listen: str, ports: list[int], prefix: Path, access_log: str = "off") -> str:
     """The nginx config for `ports` behind `listen` (host:port)."""
-    upstreams = "\n".join(f"        server {procs.HOST}:{p} max_fails=0;" for p in ports)
+    addresses = [f"{procs.HOST}:{p}" for p in ports]
+    upstreams = "\n".join(f"        server {a} max_fails=0;" for a in addresses)
+    routes = "\n".join(f'        "{a}" {a};' for a in addresses)
     text = TEMPLATE.read_text()
     for marker, value in {"@@PREFIX@@": str(prefix), "@@LISTEN@@": listen,
-                          "@@UPSTREAMS@@": upstreams, "@@ACCESS_LOG@@": access_log}.items():
+                          "@@UPSTREAMS@@": upstreams, "@@ROUTES@@": routes,
+                          "@@ACCESS_LOG@@": access_log}.items():
         text = text.replace(marker, value)
     return text
 
@@ -99,19 +102,34 @@ def start(app: Path, n: int, listen: str | None = None,
         raise
 
 
-def routes(room: Classroom, path: str = "") -> dict[str, set[str]]:
-    """Route cookie → the upstreams that served it (sticky means one each).
+def routes(room: Classroom) -> list[tuple[str, str, str]]:
+    """(route cookie, upstream, path) for each logged request ('-': no cookie yet).
 
-    With `path`, only requests whose path starts with it (e.g. the websocket's).
+    A websocket is logged when it closes, so read this after the students left.
     """
-    seen: dict[str, set[str]] = {}
+    out = []
     log = room.prefix / "routes.log"
     if log.exists():
         for line in log.read_text().splitlines():
             route, upstream, _status, request = line.split(" ", 3)
-            if request.split(" ")[1:2] and request.split(" ")[1].startswith(path):
-                seen.setdefault(route, set()).add(upstream)
-    return seen
+            parts = request.strip('"').split(" ")
+            out.append((route, upstream, parts[1] if len(parts) > 1 else ""))
+    return out
+
+
+def sticky(entries: list[tuple[str, str, str]]) -> bool:
+    """Every request that carried a route cookie reached the process the cookie names."""
+    routed = [(r, u) for r, u, _ in entries if r != "-"]
+    return bool(routed) and all(r == u for r, u in routed)
+
+
+def sessions_per_process(entries: list[tuple[str, str, str]]) -> dict[str, int]:
+    """How many websockets (students) each process served."""
+    count: dict[str, int] = {}
+    for _, upstream, path in entries:
+        if path.startswith("/_stcore/stream"):
+            count[upstream] = count.get(upstream, 0) + 1
+    return count
 
 
 def stop(room: Classroom) -> None:

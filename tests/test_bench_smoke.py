@@ -61,7 +61,8 @@ def test_the_classroom_runs_without_errors_and_sessions_stick(smoke):
 def test_the_nginx_config_names_every_process():
     text = classroom.render_config("127.0.0.1:8501", [8601, 8602, 8603], procs.REPO / "x")
     assert text.count("server 127.0.0.1:86") == 3
-    assert "@@" not in text and "hash $gdviz_route consistent" in text
+    assert text.count('"127.0.0.1:8602" 127.0.0.1:8602;') == 1     # the route whitelist
+    assert "@@" not in text and "least_conn" in text
     assert "proxy_set_header Upgrade $http_upgrade" in text
 
 
@@ -70,3 +71,23 @@ def test_the_markdown_table_survives_missing_figures():
         "nproc": 2, "cpu": "x", "mem_gb": 1, "load_avg": 0.0, "python": "3", "streamlit": "1",
         "chromium": "c"})
     assert "A class on one machine" in run.markdown(rep)
+
+
+def test_the_proxy_routes_by_cookie_and_ignores_forged_ones():
+    import urllib.request
+
+    def route(url: str, cookie: str) -> str:
+        req = urllib.request.Request(url + "/_stcore/health",
+                                     headers={"Cookie": cookie} if cookie else {})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            sent = [h for h in r.headers.get_all("Set-Cookie") if h.startswith("gdviz_route=")]
+        return sent[0].split(";")[0].split("=", 1)[1]
+
+    with classroom.classroom(procs.BASELINE_APP, 2) as room:
+        addresses = {s.url.removeprefix("http://") for s in room.servers}
+        first = route(room.url, "")
+        assert first in addresses                     # a new browser gets a real process
+        for a in addresses:                           # a returning browser stays put
+            assert route(room.url, f"gdviz_route={a}") == a
+        for forged in ("10.0.0.1:80", "127.0.0.1:22", "x;y"):
+            assert route(room.url, f"gdviz_route={forged}") in addresses
