@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,6 +52,7 @@ class Server:
     proc: subprocess.Popen
     log: Path
     extra: dict[str, str] = field(default_factory=dict)
+    own_dir: Path | None = None    # a temp dir made just for this server's log: removed on stop
 
     @property
     def url(self) -> str:
@@ -96,15 +98,21 @@ def start(app: Path, port: int | None = None, options: dict[str, str] | None = N
     to gdviz and to the baseline alike (same theme, same XSRF setting: a fair comparison).
     """
     port = port or free_port()
-    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="gdviz-bench-"))
+    own_dir = None if log_dir else Path(tempfile.mkdtemp(prefix="gdviz-bench-"))
+    log_dir = log_dir or own_dir
     log = log_dir / f"streamlit-{port}.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(streamlit_cmd(app, port, options), cwd=REPO, stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
-    server = Server(app=app, port=port, proc=proc, log=log, extra=dict(options or {}))
+    server = Server(app=app, port=port, proc=proc, log=log, extra=dict(options or {}),
+                    own_dir=own_dir)
     try:
         wait_healthy(server.url, timeout, proc)
+    except Exception as exc:
+        tail = server.log_tail()
+        stop(server)
+        raise RuntimeError(f"{app} did not start: {exc}\n{tail}") from exc
     except BaseException:
         stop(server)
         raise
@@ -129,7 +137,15 @@ def wait_healthy(url: str, timeout: float, proc: subprocess.Popen | None = None)
 
 def stop(server_or_proc: Server | subprocess.Popen, grace: float = 5.0) -> None:
     """Stop a process and its group: SIGTERM, then SIGKILL after `grace` seconds."""
-    proc = server_or_proc.proc if isinstance(server_or_proc, Server) else server_or_proc
+    if isinstance(server_or_proc, Server):
+        _terminate(server_or_proc.proc, grace)
+        if server_or_proc.own_dir is not None:
+            shutil.rmtree(server_or_proc.own_dir, ignore_errors=True)
+    else:
+        _terminate(server_or_proc, grace)
+
+
+def _terminate(proc: subprocess.Popen, grace: float) -> None:
     if proc.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):

@@ -70,10 +70,10 @@ def start_nginx(config: str, prefix: Path) -> subprocess.Popen:
                            capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"nginx rejected the config:\n{check.stderr}")
-    log = open(prefix / "nginx.out", "wb")  # the child keeps it open
-    return subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    with open(prefix / "nginx.out", "wb") as log:   # the child keeps its own copy open
+        return subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
 
 
 def start(app: Path, n: int, listen: str | None = None,
@@ -99,6 +99,7 @@ def start(app: Path, n: int, listen: str | None = None,
         return Classroom(url=url, servers=servers, nginx=nginx, prefix=prefix)
     except BaseException:
         _stop_all(servers, nginx)
+        shutil.rmtree(prefix, ignore_errors=True)
         raise
 
 
@@ -133,8 +134,9 @@ def sessions_per_process(entries: list[tuple[str, str, str]]) -> dict[str, int]:
 
 
 def stop(room: Classroom) -> None:
-    """Stop the proxy first (no new sessions), then every Streamlit process."""
+    """Stop the proxy first (no new sessions), then every Streamlit process; tidy up."""
     _stop_all(room.servers, room.nginx)
+    shutil.rmtree(room.prefix, ignore_errors=True)
 
 
 def _stop_all(servers: list[procs.Server], nginx: subprocess.Popen | None) -> None:
