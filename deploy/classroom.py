@@ -182,8 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     room = start(app, args.procs, args.listen)
     print(f"gdviz for the class: {room.url}  ({args.procs} processes: "
           f"{', '.join(str(s.port) for s in room.servers)}; Ctrl-C stops)", flush=True)
-    # SIGTERM behaves like Ctrl-C so a service manager stops us cleanly too.
+    # SIGTERM behaves like Ctrl-C so a service manager stops us cleanly too; SIGINT is set
+    # explicitly because a shell starts background jobs with it ignored.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         while room.nginx.poll() is None and all(s.proc.poll() is None for s in room.servers):
             time.sleep(1)
