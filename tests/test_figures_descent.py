@@ -11,7 +11,12 @@ from gdviz.figures import descent as figs
 
 def animated(obj, x0=8.0, lr=0.1, steps=33):
     run = descent.descend(obj, x0, lr, steps)
-    return run, figs.animated(run, obj, ledger.lines(run, obj, 2), "label")
+    return run, figs.animated(run, obj, ledger.lines(run, obj, 2))
+
+
+def wire(fig) -> dict:
+    """The figure as the browser receives it."""
+    return json.loads(fig.to_json())
 
 
 def test_spec_passes_plotly_validation(parabola):
@@ -22,12 +27,12 @@ def test_spec_passes_plotly_validation(parabola):
 @pytest.mark.parametrize("lr,steps", [(0.1, 33), (0.01, 500), (2.5, 500), (1.0, 7)])
 def test_frames_carry_only_the_moving_traces(parabola, lr, steps):
     run, fig = animated(parabola, lr=lr, steps=steps)
-    frames = fig.frames
+    frames = wire(fig)["frames"]
     assert 1 <= len(frames) <= figs.MAX_FRAMES
-    assert frames[-1].name == str(run.steps)                     # the last frame: the last step
+    assert frames[-1]["name"] == str(run.steps)                  # the last frame: the last step
     for fr in frames:
-        assert list(fr.traces) == [1, 2, 3, 4] and len(fr.data) == 4
-        assert all(len(t.x) <= figs.TRAIL + 1 for t in fr.data)  # constant size per frame
+        assert fr["traces"] == [1, 2, 3, 4] and len(fr["data"]) == 4
+        assert all(len(t["x"]) <= figs.TRAIL + 1 for t in fr["data"])  # constant size
 
 
 @pytest.mark.parametrize("lr", [0.1, 1.0, 1.1, 2.5])
@@ -39,24 +44,24 @@ def test_no_nan_or_inf_reaches_the_browser(parabola, lr):
 
 def test_ball_position_per_frame_is_the_iterate(parabola):
     run, fig = animated(parabola)
-    for fr in fig.frames:
-        k = int(fr.name)
-        assert fr.data[3].x[0] == pytest.approx(run.x[k], abs=1e-4)
-        assert f"step {k}:" in fr.layout.title.text
+    for fr in wire(fig)["frames"]:
+        k = int(fr["name"])
+        assert fr["data"][3]["x"][0] == pytest.approx(run.x[k], abs=1e-4)
+        assert f"step {k}:" in fr["layout"]["title"]["text"]
 
 
 def test_step_lands_where_the_tangent_says(parabola):
     run, fig = animated(parabola)
-    jump = fig.frames[3].data[2]        # from x_3 along the tangent to x_4, then onto the curve
+    jump = wire(fig)["frames"][3]["data"][2]   # x_3 along the tangent to x_4, onto the curve
     x3, x4 = run.x[3], run.x[4]
-    assert jump.x[1] == pytest.approx(x4, abs=1e-4)
-    assert jump.y[1] == pytest.approx(parabola.f(x3) + parabola.df(x3) * (x4 - x3), abs=1e-3)
-    assert jump.y[2] == pytest.approx(parabola.f(x4), abs=1e-3)
+    assert jump["x"][1] == pytest.approx(x4, abs=1e-4)
+    assert jump["y"][1] == pytest.approx(parabola.f(x3) + parabola.df(x3) * (x4 - x3), abs=1e-3)
+    assert jump["y"][2] == pytest.approx(parabola.f(x4), abs=1e-3)
 
 
 def test_view_stays_on_the_curve_when_a_run_diverges(parabola):
     _, fig = animated(parabola, lr=2.5, steps=100)
-    assert fig.layout.xaxis.range == (-6.0, 10.0)
+    assert wire(fig)["layout"]["xaxis"]["range"] == [-6.0, 10.0]
 
 
 @pytest.mark.parametrize("name", ["seed", "quadratic", "two-valleys"])

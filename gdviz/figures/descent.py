@@ -5,18 +5,29 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from gdviz.descent import DescentRun
+from gdviz.figures.style import (
+    AXIS,
+    BLACK,
+    BLUE,
+    FONT,
+    GREY,
+    ORANGE,
+    PALETTE,
+    PLAIN,
+    SKY,
+    SYMBOLS,
+    VERMILLION,
+    finish,
+    play_buttons,
+    rounded,
+    sample,
+    scrubber,
+    spec_figure,
+)
 from gdviz.objectives import Objective
 
-BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
-SKY, PURPLE, GREY, BLACK = "#56B4E9", "#CC79A7", "#777777", "#000000"
-PALETTE = (SKY, BLUE, GREEN, ORANGE, PURPLE, VERMILLION)
-FONT = dict(size=18)
-WHITE = pio.templates["plotly_white"]
-SMALL = dict(template="plotly_white", font=FONT, height=560, margin=dict(l=70, r=20, t=60, b=40),
-             legend=dict(orientation="h", y=-0.2, yanchor="top", x=0, font=dict(size=15)))
 MAX_FRAMES = 150
 TRAIL = 6
 
@@ -33,14 +44,7 @@ def view(obj: Objective, x0: float) -> tuple[tuple[float, float], tuple[float, f
 
 def frame_steps(n: int, most: int = MAX_FRAMES) -> np.ndarray:
     """Which steps 0..n get a frame: all of them, or an even sample that keeps the last."""
-    if n + 1 <= most:
-        return np.arange(n + 1)
-    return np.unique(np.round(np.linspace(0, n, most)).astype(int))
-
-
-def _r(a: np.ndarray | float, places: int = 4) -> list[float]:
-    """Round for the wire: four decimals is far below a pixel and halves the JSON."""
-    return np.round(np.atleast_1d(np.asarray(a, float)), places).tolist()
+    return sample(n + 1, most)
 
 
 def _moving(run: DescentRun, obj: Objective, k: int, xr: tuple[float, float]) -> list[dict]:
@@ -56,27 +60,31 @@ def _moving(run: DescentRun, obj: Objective, k: int, xr: tuple[float, float]) ->
     else:
         jump_x, jump_y = [], []
     return [
-        dict(x=_r(x[trail]), y=_r(fx[trail])),
-        dict(x=_r(tx), y=_r(fx[k] + dfx[k] * (tx - x[k]))),
-        dict(x=_r(jump_x), y=_r(jump_y)),
-        dict(x=_r(x[k]), y=_r(fx[k])),
+        dict(x=rounded(x[trail]), y=rounded(fx[trail])),
+        dict(x=rounded(tx), y=rounded(fx[k] + dfx[k] * (tx - x[k]))),
+        dict(x=rounded(jump_x), y=rounded(jump_y)),
+        dict(x=rounded(x[k]), y=rounded(fx[k])),
     ]
 
 
-def _caption(run: DescentRun, k: int, ledger: Sequence[str], title: str) -> str:
+def _caption(run: DescentRun, k: int, ledger: Sequence[str], label: str = "") -> str:
     if k == 0:
         step = f"step 0: start at x₀ = {run.x[0]:.4g}, slope f′(x₀) = {run.dfx[0]:.4g}"
     else:
         step = f"step {k}: {ledger[k - 1]}"
-    return f"<span style='font-size:15px;color:{GREY}'>{title}</span><br>{step}"
+    return f"<span style='font-size:15px;color:{GREY}'>{label}</span><br>{step}" if label else step
 
 
-def animated(run: DescentRun, obj: Objective, ledger: Sequence[str], title: str) -> go.Figure:
+def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
+             label: str = "") -> go.Figure:
     """The ball descending the curve, one frame per step, played in the browser.
 
     Frames carry only the four moving traces and the ledger line of their step. The spec is
-    plain dicts, assembled without plotly's per-property validation: that validation costs
-    ~60 ms for 150 frames on every control change, and tests validate the spec instead.
+    plain dicts, assembled without plotly's validation (see style.spec_figure).
+
+    Args:
+        label: a line naming the run (η, regime, status) for a figure that stands alone, as
+            in the exported HTML; the page says it beside the chart instead.
     """
     xr, yr = view(obj, float(run.x[0]))
     grid = np.linspace(xr[0], xr[1], 240)
@@ -92,43 +100,25 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str], title: str)
         dict(name="ball", mode="markers", marker=dict(size=22, color=BLUE,
                                                       line=dict(color=BLACK, width=2))),
     ]
-    curve = dict(type="scatter", x=_r(grid), y=_r(obj.f(grid)), name="f(x)",
+    curve = dict(type="scatter", x=rounded(grid), y=rounded(obj.f(grid)), name="f(x)",
                  mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip")
     moving = [dict(type="scatter", **style, **data)
               for style, data in zip(styles, _moving(run, obj, 0, xr), strict=True)]
     frames = [dict(name=str(k), traces=[1, 2, 3, 4],
                    data=[dict(type="scatter", **m) for m in _moving(run, obj, int(k), xr)],
-                   layout=dict(title=dict(text=_caption(run, int(k), ledger, title))))
+                   layout=dict(title=dict(text=_caption(run, int(k), ledger, label))))
               for k in steps]
     layout = dict(
-        title=dict(text=_caption(run, 0, ledger, title), font=dict(size=19), x=0.01, y=0.97,
+        title=dict(text=_caption(run, 0, ledger, label), font=dict(size=19), x=0.01, y=0.97,
                    yanchor="top"),
-        xaxis=dict(title=dict(text="x"), range=list(xr), zeroline=False),
-        yaxis=dict(title=dict(text="f(x)"), range=list(yr), zeroline=False),
-        template=WHITE, font=FONT, height=640, margin=dict(l=70, r=20, t=130, b=150),
+        xaxis=dict(title=dict(text="x"), range=list(xr), **AXIS),
+        yaxis=dict(title=dict(text="f(x)"), range=list(yr), **AXIS),
+        font=FONT, height=640, margin=dict(l=70, r=20, t=130, b=150), **PLAIN,
         legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0, font=dict(size=15)),
-        updatemenus=[_play_buttons()],
-        sliders=[_scrubber(steps)],
+        updatemenus=[play_buttons(450, y=-0.2)],
+        sliders=[scrubber(steps, y=-0.14)],
     )
-    return go.Figure(dict(data=[curve, *moving], layout=layout, frames=frames), _validate=False)
-
-
-def _play_buttons(ms: int = 450) -> dict:
-    play = dict(frame=dict(duration=ms, redraw=True), transition=dict(duration=0),
-                fromcurrent=True, mode="immediate")
-    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
-                 mode="immediate")
-    return dict(type="buttons", direction="left", x=0, y=-0.2, xanchor="left", yanchor="top",
-                pad=dict(r=10, t=0), showactive=False, font=dict(size=16),
-                buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                         dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
-
-
-def _scrubber(steps: np.ndarray) -> dict:
-    go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
-    return dict(active=0, x=0.25, len=0.75, y=-0.14, yanchor="top", pad=dict(t=30),
-                currentvalue=dict(prefix="step ", font=dict(size=16), xanchor="left"),
-                steps=[dict(label=str(k), method="animate", args=[[str(k)], go_to]) for k in steps])
+    return spec_figure([curve, *moving], layout, frames)
 
 
 def _plain(obj: Objective) -> str:
@@ -140,22 +130,18 @@ def ghosts(runs: Sequence[DescentRun], labels: Sequence[str], obj: Objective) ->
     """Several learning rates on the same curve: each run's path, drawn faintly."""
     xr, yr = view(obj, float(runs[0].x[0]))
     grid = np.linspace(xr[0], xr[1], 240)
-    fig = go.Figure(go.Scatter(x=_r(grid), y=_r(obj.f(grid)), mode="lines", name="f(x)",
+    fig = go.Figure(go.Scatter(x=rounded(grid), y=rounded(obj.f(grid)), mode="lines", name="f(x)",
                                line=dict(color=GREY, width=3), hoverinfo="skip"))
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
         k = min(run.steps, 40)
-        fig.add_scatter(x=_r(run.x[: k + 1]), y=_r(run.fx[: k + 1]), name=label,
+        fig.add_scatter(x=rounded(run.x[: k + 1]), y=rounded(run.fx[: k + 1]), name=label,
                         mode="lines+markers", opacity=0.8,
                         line=dict(color=PALETTE[i % len(PALETTE)], width=2),
                         marker=dict(size=8, symbol=SYMBOLS[i % len(SYMBOLS)]))
-    fig.update_layout(title="Same start, different learning rates",
-                      xaxis=dict(title="x", range=list(xr)),
-                      yaxis=dict(title="f(x)", range=list(yr)),
-                      **SMALL)
-    return fig
+    return finish(fig, "Same start, different learning rates",
+                  xaxis=dict(title="x", range=list(xr)), yaxis=dict(title="f(x)", range=list(yr)))
 
 
-SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
 FLOOR = 1e-12   # an error of exactly 0 is drawn here: a log axis has no 0
 
 
@@ -163,27 +149,24 @@ def errors(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:
     """|x_k − x*| against k on a log scale: straight lines whose slope is log|r|."""
     fig = go.Figure()
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
-        fig.add_scatter(x=list(range(run.steps + 1)), y=_r(np.maximum(run.error, FLOOR), 14),
+        fig.add_scatter(x=list(range(run.steps + 1)), y=rounded(np.maximum(run.error, FLOOR), 14),
                         name=label, mode="lines+markers",
                         line=dict(color=PALETTE[i % len(PALETTE)], width=2),
                         marker=dict(size=6, symbol=SYMBOLS[i % len(SYMBOLS)]))
-    fig.update_layout(title="Distance to the minimum (log scale)",
-                      xaxis=dict(title="step k"),
-                      yaxis=dict(title="|x_k − x*|  (exactly 0 is drawn at 10⁻¹²)", type="log",
-                                 exponentformat="power"),
-                      **SMALL)
-    return fig
+    return finish(fig, "Distance to the minimum (log scale)", xaxis=dict(title="step k"),
+                  yaxis=dict(title="|x_k − x*|  (exactly 0 is drawn at 10⁻¹²)", type="log",
+                             exponentformat="power"))
 
 
 def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float,
           max_steps: int) -> go.Figure:
     """Steps to converge against learning rate: a U with a wall at 2/f″."""
     ok = steps >= 0
-    fig = go.Figure(go.Scatter(x=_r(lrs[ok]), y=steps[ok].tolist(), mode="lines+markers",
+    fig = go.Figure(go.Scatter(x=rounded(lrs[ok]), y=steps[ok].tolist(), mode="lines+markers",
                                name="steps to converge", line=dict(color=BLUE, width=3),
                                marker=dict(size=6)))
     if (~ok).any():
-        fig.add_scatter(x=_r(lrs[~ok]), y=[max_steps] * int((~ok).sum()), mode="markers",
+        fig.add_scatter(x=rounded(lrs[~ok]), y=[max_steps] * int((~ok).sum()), mode="markers",
                         name=f"never (not within {max_steps} steps)",
                         marker=dict(color=VERMILLION, symbol="x", size=9))
     if edge is not None:
@@ -192,10 +175,8 @@ def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float
         fig.add_vline(x=edge, line=dict(color=VERMILLION, dash="dash"))
     fig.add_vline(x=current, line=dict(color=BLACK, width=2),
                   annotation_text="your η", annotation_position="top right")
-    fig.update_layout(title="How many steps each learning rate needs",
-                      xaxis=dict(title="learning rate η"), yaxis=dict(title="steps to converge"),
-                      **SMALL)
-    return fig
+    return finish(fig, "How many steps each learning rate needs",
+                  xaxis=dict(title="learning rate η"), yaxis=dict(title="steps to converge"))
 
 
 def methods(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:

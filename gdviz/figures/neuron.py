@@ -12,20 +12,31 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from gdviz.data import Dataset
+from gdviz.figures.style import (
+    AXIS,
+    BLACK,
+    BLUE,
+    DASHES,
+    GREY,
+    ORANGE,
+    PALETTE,
+    PLAIN,
+    VERMILLION,
+    play_buttons,
+    rounded,
+    sample,
+    scrubber,
+    spec_figure,
+)
 from gdviz.neuron import TrainingRun, cost_surface
 
-# Okabe–Ito. Cats are the light orange, dogs the dark blue, so the two classes also differ in
-# lightness and, by marker shape, without colour at all.
-BLUE, ORANGE, VERMILLION, SKY = "#0072B2", "#E69F00", "#D55E00", "#56B4E9"
-GREEN, PURPLE, BLACK, GREY = "#009E73", "#CC79A7", "#000000", "#777777"
+# Cats are the light orange, dogs the dark blue, so the two classes also differ in lightness
+# and, by marker shape, without colour at all.
 CAT, DOG = ORANGE, BLUE
 HEAT = [[0.0, "#F5D08A"], [0.5, "#FFFFFF"], [1.0, "#8DB8DC"]]   # pale cat → white → pale dog
 TRAIN_LINE, TEST_LINE = dict(color=BLACK, width=3), dict(color=VERMILLION, width=3, dash="dash")
-PALETTE = (SKY, BLUE, GREEN, ORANGE, PURPLE, VERMILLION)
-DASHES = ("dot", "solid", "dash", "dashdot", "longdash", "longdashdot")
 FONT = dict(size=17)
 MAX_FRAMES = 60
 GRID = 40                # heatmap cells per side; zsmooth interpolates between them
@@ -37,14 +48,7 @@ HEATMAP, BOUNDARY, NOW, TRAIN_COST, TEST_COST, TRAIN_ACC, TEST_ACC = range(7)
 
 def frame_epochs(final: int, most: int = MAX_FRAMES) -> np.ndarray:
     """Epochs that get a frame: all of them, or an even sample that keeps 0 and the last."""
-    if final + 1 <= most:
-        return np.arange(final + 1)
-    return np.unique(np.round(np.linspace(0, final, most)).astype(int))
-
-
-def _r(a, places: int = 4) -> list[float]:
-    """Round for the wire: far below a pixel, and half the JSON of full floats."""
-    return np.round(np.atleast_1d(np.asarray(a, float)), places).tolist()
+    return sample(final + 1, most)
 
 
 def view_box(data: Dataset) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -73,7 +77,7 @@ def boundary_segment(raw: np.ndarray, xr: Sequence[float],
     a = np.array(inside)
     d = np.linalg.norm(a[:, None] - a[None], axis=-1)
     i, j = np.unravel_index(np.argmax(d), d.shape)
-    return _r([a[i, 0], a[j, 0]]), _r([a[i, 1], a[j, 1]])
+    return rounded([a[i, 0], a[j, 0]]), rounded([a[i, 1], a[j, 1]])
 
 
 def p_dog_percent(run: TrainingRun, k: int, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
@@ -91,23 +95,18 @@ def surface_window(run: TrainingRun) -> tuple[np.ndarray, np.ndarray]:
     return np.linspace(lo[0], hi[0], SURFACE_GRID), np.linspace(lo[1], hi[1], SURFACE_GRID)
 
 
-def _sample(n: int, most: int) -> np.ndarray:
-    """An even, deterministic choice of at most `most` of n indices."""
-    return np.arange(n) if n <= most else np.round(np.linspace(0, n - 1, most)).astype(int)
-
-
 def _animals(data: Dataset) -> list[dict]:
     """Training animals filled, test animals hollow; cats circles, dogs triangles."""
     out = []
     for x, y, which, fill in ((data.x_train, data.y_train, "train", True),
                               (data.x_test, data.y_test, "test", False)):
-        keep = _sample(len(y), MAX_POINTS)
+        keep = sample(len(y), MAX_POINTS)
         x, y = x[keep], y[keep]
         for label, colour, symbol in ((0, CAT, "circle"), (1, DOG, "triangle-up")):
             sel = y == label
             name = f"{'dog' if label else 'cat'} ({which})"
             out.append(dict(
-                type="scatter", x=_r(x[sel, 0], 2), y=_r(x[sel, 1], 2), mode="markers",
+                type="scatter", x=rounded(x[sel, 0], 2), y=rounded(x[sel, 1], 2), mode="markers",
                 name=name,
                 marker=dict(symbol=symbol if fill else f"{symbol}-open", size=11 if fill else 12,
                             color=colour, line=dict(color=BLACK if fill else colour,
@@ -135,8 +134,8 @@ def _moving(run: TrainingRun, k: int, ks: np.ndarray, grids) -> list[dict]:
     gx, gy, xr, yr = grids
     upto = ks[ks <= k]
     line = dict(zip(("x", "y"), boundary_segment(run.raw_weights(k), xr, yr), strict=True))
-    scatters = [line, dict(x=_r(run.w[k, 0]), y=_r(run.w[k, 1]))] + [
-        dict(x=upto.tolist(), y=_r(curve[upto]))
+    scatters = [line, dict(x=rounded(run.w[k, 0]), y=rounded(run.w[k, 1]))] + [
+        dict(x=upto.tolist(), y=rounded(curve[upto]))
         for curve in (run.train_cost, run.test_cost, run.train_acc, run.test_acc)]
     heat = dict(type="heatmap", z=typed_array(p_dog_percent(run, k, gx, gy)))
     return [heat] + [dict(type="scatter", **m) for m in scatters]
@@ -156,7 +155,6 @@ PANELS = {"": ((0.0, 0.4565), (0.4792, 1.0)), "2": ((0.6265, 1.0), (0.4792, 1.0)
 PANEL_TITLES = {"": "Decision boundary: P(dog) and ŷ = 0.5",
                 "2": "Cost over (w₁, w₂), b at its final value",
                 "3": "Cost per epoch", "4": "Accuracy per epoch"}
-WHITE = pio.templates["plotly_white"].to_plotly_json()
 
 
 def _on(panel: str, trace: dict) -> dict:
@@ -186,7 +184,7 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
     traces = _surface(run, data)
     moving = [len(traces)]
     traces.append(_on("", start[HEATMAP] | dict(
-        x=_r(gx, 3), y=_r(gy, 3), zmin=0, zmax=100, zsmooth="fast", colorscale=HEAT,
+        x=rounded(gx, 3), y=rounded(gy, 3), zmin=0, zmax=100, zsmooth="fast", colorscale=HEAT,
         name="P(dog)", colorbar=dict(
             title=dict(text="P(dog) %", side="top", font=dict(size=14)), x=0.468,
             xanchor="left", len=0.5, y=0.98, yanchor="top", thickness=12,
@@ -212,11 +210,7 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
                    layout=dict(title=dict(text=_caption(run, int(k), title))))
               for k in ks]
     layout = _layout(run, xr, yr, ks, title)
-    fig = go.Figure(dict(data=traces, layout=layout), _validate=False)
-    # go.Figure re-validates frames even with _validate=False (~45 ms for 60 frames), so
-    # unvalidated Frame objects are attached directly; the tests check frames reach the JSON
-    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
-    return fig
+    return spec_figure(traces, layout, frames)
 
 
 def _surface(run: TrainingRun, data: Dataset) -> list[dict]:
@@ -224,13 +218,14 @@ def _surface(run: TrainingRun, data: Dataset) -> list[dict]:
     w1, w2 = surface_window(run)
     c = cost_surface(w1, w2, float(run.b[-1]), run.inputs(data.x_train), data.y_train,
                      run.settings.loss)
-    path = _sample(len(run.b), 400)
+    path = sample(len(run.b), 400)
     return [
-        _on("2", dict(type="contour", x=_r(w1), y=_r(w2), z=typed_array(c.astype(np.float32)),
+        _on("2", dict(type="contour", x=rounded(w1), y=rounded(w2),
+                      z=typed_array(c.astype(np.float32)),
                       colorscale="Cividis", ncontours=18, showscale=False, name="cost",
                       line=dict(width=0.5, color="white"),
                       hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}: C = %{z:.4g}<extra></extra>")),
-        _on("2", dict(type="scatter", x=_r(run.w[path, 0]), y=_r(run.w[path, 1]),
+        _on("2", dict(type="scatter", x=rounded(run.w[path, 0]), y=rounded(run.w[path, 1]),
                       mode="lines+markers", name="descent path",
                       line=dict(color="white", width=2),
                       marker=dict(size=5, color="white", line=dict(color=BLACK, width=1)),
@@ -242,7 +237,7 @@ def _axis(panel: str, which: str, title: str, **extra) -> dict:
     domain = PANELS[panel][0 if which == "x" else 1]
     other = "y" if which == "x" else "x"
     return dict(title=dict(text=title), domain=list(domain), anchor=f"{other}{panel}",
-                **extra)
+                **AXIS, **extra)
 
 
 def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> dict:
@@ -252,9 +247,9 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> dict:
     return dict(
         title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.985,
                    yanchor="top"),
-        template=WHITE, font=FONT, height=920, margin=dict(l=80, r=30, t=150, b=120),
+        **PLAIN, font=FONT, height=920, margin=dict(l=80, r=30, t=150, b=120),
         legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0, font=dict(size=15)),
-        updatemenus=[_play_buttons()], sliders=[_scrubber(ks)],
+        updatemenus=[play_buttons(150, y=-0.09)], sliders=[scrubber(ks, y=-0.06, prefix="epoch ")],
         xaxis=_axis("", "x", "body weight (kg)", range=list(xr)),
         yaxis=_axis("", "y", "ear length (cm)", range=list(yr)),
         xaxis2=_axis("2", "x", f"w₁ (body weight, {unit})"),
@@ -270,39 +265,19 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> dict:
     )
 
 
-def _play_buttons(ms: int = 150) -> dict:
-    play = dict(frame=dict(duration=ms, redraw=True), transition=dict(duration=0),
-                fromcurrent=True, mode="immediate")
-    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
-                 mode="immediate")
-    return dict(type="buttons", direction="left", x=0, y=-0.09, xanchor="left", yanchor="top",
-                pad=dict(r=10, t=0), showactive=False, font=dict(size=16),
-                buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                         dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
-
-
-def _scrubber(ks: np.ndarray) -> dict:
-    go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
-    # the epoch is read from the current value; 60 tick labels would only overlap
-    return dict(active=0, x=0.24, len=0.76, y=-0.06, yanchor="top", pad=dict(t=30),
-                font=dict(size=1, color="rgba(0,0,0,0)"), ticklen=3,
-                currentvalue=dict(prefix="epoch ", font=dict(size=16, color=BLACK), xanchor="left"),
-                steps=[dict(label=str(k), method="animate", args=[[str(k)], go_to]) for k in ks])
-
-
 # --- The static companions ------------------------------------------------------------------
 def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> go.Figure:
     """Training cost per epoch for several learning rates on one chart."""
     traces = []
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
-        keep = _sample(len(run.b), 400)
+        keep = sample(len(run.b), 400)
         traces.append(dict(type="scatter", x=run.epochs[keep].tolist(),
-                           y=_r(run.train_cost[keep]), name=label, mode="lines",
+                           y=rounded(run.train_cost[keep]), name=label, mode="lines",
                            line=dict(color=PALETTE[i % len(PALETTE)], width=3,
                                      dash=DASHES[i % len(DASHES)])))
     layout = dict(title=dict(text="Training cost for several learning rates"),
                   xaxis=dict(title=dict(text="epoch")),
-                  yaxis=dict(title=dict(text="training cost")), template=WHITE, font=FONT,
+                  yaxis=dict(title=dict(text="training cost")), **PLAIN, font=FONT,
                   height=460, margin=dict(l=70, r=20, t=60, b=40),
                   legend=dict(font=dict(size=15)))
     return go.Figure(dict(data=traces, layout=layout), _validate=False)

@@ -10,11 +10,6 @@ from streamlit.runtime.state import get_session_state
 
 from gdviz.settings import Field, parse_settings
 
-# Okabe–Ito: safe for the common colour-vision deficiencies, and the pairs used for
-# classes also differ in lightness so they survive a greyscale projector.
-BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
-SKY, PURPLE, YELLOW, GREY = "#56B4E9", "#CC79A7", "#F0E442", "#555555"
-
 
 def url_snapshot() -> dict[str, list[str]]:
     """The link's parameters as they arrived, before bound widgets clean them up."""

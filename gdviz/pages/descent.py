@@ -48,7 +48,14 @@ def lesson(s: dict) -> tuple[descent.DescentRun, descent.Theory, list[str]]:
 @st.cache_resource(max_entries=256, show_spinner=False)
 def main_figure(s: dict):
     run, th, lines = lesson(s)
-    label = f"η = {s['lr']:g} · {th.regime} · {run.steps} steps · {run.status}"
+    return figs.animated(run, objective(s), lines)
+
+
+def export_figure(s: dict):
+    """The animation with a line naming the run, for a file that stands alone."""
+    run, th, lines = lesson(s)
+    label = (f"f(x) = {s['f']} · x₀ = {s['x0']:g} · η = {s['lr']:g} · {th.regime} · "
+             f"{run.steps} steps · {run.status}")
     return figs.animated(run, objective(s), lines, label)
 
 
@@ -195,7 +202,7 @@ def export_tab(run, th, lines, s) -> None:
     c1.download_button("Download the run (CSV)", csv, file_name="gdviz-descent.csv",
                        mime="text/csv", on_click="ignore")
     c2.download_button("Download the animation (HTML, plays offline)",
-                       lambda: export.standalone_html(main_figure(s), "gdviz: gradient descent"),
+                       lambda: export.standalone_html(export_figure(s), "gdviz: gradient descent"),
                        file_name="gdviz-descent.html", mime="text/html", on_click="ignore")
 
 

@@ -1,0 +1,91 @@
+"""What both lessons' figures share: colours, fonts, axes, the player controls, and a
+figure assembled from plain dicts without plotly's per-property validation."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+# Okabe–Ito: safe for the common colour-vision deficiencies. Pairs used for classes also
+# differ in lightness so they survive a washed-out projector or a greyscale print.
+BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
+SKY, PURPLE, GREY, BLACK = "#56B4E9", "#CC79A7", "#777777", "#000000"
+PALETTE = (SKY, BLUE, GREEN, ORANGE, PURPLE, VERMILLION)
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
+DASHES = ("dot", "solid", "dash", "dashdot", "longdash", "longdashdot")
+FONT = dict(size=18)
+
+# Plain white axes spelled out instead of a template: a template is shipped whole with every
+# redraw and re-applied by plotly.js, which costs ~15 ms a control change.
+AXIS = dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#BBBBBB",
+            ticks="outside", tickcolor="#BBBBBB")
+PLAIN = dict(paper_bgcolor="white", plot_bgcolor="white", hoverlabel=dict(font=dict(size=16)))
+STATIC = dict(**PLAIN, font=FONT, height=560, margin=dict(l=70, r=20, t=60, b=40),
+              legend=dict(orientation="h", y=-0.2, yanchor="top", x=0, font=dict(size=15)))
+
+
+def rounded(a: np.ndarray | float | Sequence[float], places: int = 4) -> list[float]:
+    """Numbers for the wire: rounded far below a pixel, which halves the JSON."""
+    return np.round(np.atleast_1d(np.asarray(a, float)), places).tolist()
+
+
+def sample(n: int, most: int) -> np.ndarray:
+    """An even, deterministic choice of at most `most` of the indices 0..n−1, keeping both
+    ends (so an animation's last frame is always the run's last step)."""
+    if n <= most:
+        return np.arange(n)
+    return np.unique(np.round(np.linspace(0, n - 1, most)).astype(int))
+
+
+def play_buttons(ms: int, y: float) -> dict:
+    """▶ Play and ❚❚ Pause, animating in the browser with no server round trip."""
+    play = dict(frame=dict(duration=ms, redraw=True), transition=dict(duration=0),
+                fromcurrent=True, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
+                 mode="immediate")
+    return dict(type="buttons", direction="left", x=0, y=y, xanchor="left", yanchor="top",
+                pad=dict(r=10, t=0), showactive=False, font=dict(size=16),
+                buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                         dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
+
+
+def scrubber(names: Sequence[int], y: float, prefix: str | None = None,
+             labels: int = 10) -> dict:
+    """A slider with a tick per frame and a label on about `labels` of them.
+
+    Each label is text plotly.js measures on every redraw, so most stay empty. With `prefix`
+    the current frame is read out beside the slider; without, the figure's title names it.
+    """
+    go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
+    every = max(1, int(np.ceil(len(names) / labels)))
+    current = (dict(visible=True, prefix=prefix, font=dict(size=16, color=BLACK), xanchor="left")
+               if prefix else dict(visible=False))
+    steps = [dict(label=str(k) if prefix or i % every == 0 or i == len(names) - 1 else "",
+                  method="animate", args=[[str(k)], go_to]) for i, k in enumerate(names)]
+    if prefix:  # the read-out shows the label, so every step keeps one; hide the tick text
+        return dict(active=0, x=0.24, len=0.76, y=y, yanchor="top", pad=dict(t=30),
+                    font=dict(size=1, color="rgba(0,0,0,0)"), ticklen=3,
+                    currentvalue=current, steps=steps)
+    return dict(active=0, x=0.25, len=0.75, y=y, yanchor="top", pad=dict(t=10),
+                currentvalue=current, steps=steps)
+
+
+def spec_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> go.Figure:
+    """A figure from plain dicts, skipping plotly's per-property validation.
+
+    Validation costs tens of milliseconds for a few dozen frames on every control change;
+    go.Figure re-validates frames even with _validate=False, so unvalidated Frame objects are
+    attached directly. The figure tests validate every spec in full instead.
+    """
+    fig = go.Figure(dict(data=data, layout=layout), _validate=False)
+    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+    return fig
+
+
+def finish(fig: go.Figure, title: str, **layout) -> go.Figure:
+    """Give a static figure the shared look: white plot, grey grid, large type."""
+    fig.update_layout(title=title, **{**STATIC, **layout})
+    fig.update_xaxes(**AXIS)
+    fig.update_yaxes(**AXIS)
+    return fig
