@@ -214,3 +214,21 @@ def test_a_diverged_run_draws_finite_numbers():
     assert run.status == "diverged"
     text = figs.animated(run, data, "t").to_json()
     assert "NaN" not in text and "Infinity" not in text
+
+
+@pytest.mark.parametrize("changes", [{}, {"loss": "ce", "lr": 80.0}, {"standardize": False},
+                                     {"init": "wrong", "epochs": 1}])
+def test_every_figure_spec_passes_plotly_validation(changes):
+    import json
+
+    import plotly.graph_objects as go
+
+    from gdviz import data as pets_data
+    from gdviz import neuron as core
+    from gdviz.settings import NEURON_FIELDS
+    s = {f.key: f.default for f in NEURON_FIELDS} | changes
+    d = pets_data.make_pets(s["n"], s["noise"], s["balance"], s["split"], s["seed"])
+    run = core.train(core.NeuronSettings.from_values(s), d)
+    for fig in (figs.animated(run, d, "t"), figs.rates([run], ["η"]),
+                figs.confusion(core.confusion(d.y_test, run.p_dog(d.x_test, run.final)))):
+        go.Figure(json.loads(fig.to_json()))   # built unvalidated for speed; must be valid

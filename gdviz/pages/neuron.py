@@ -18,7 +18,8 @@ DATA_KEYS = ("n", "noise", "balance", "split", "seed")
 SETTINGS_KEY = "_neuron_settings"     # what /math checks: the run last configured here
 LOSS_WORDS = {"mse": "quadratic cost", "ce": "cross-entropy"}
 RATE_MULTIPLES = (0.1, 0.3, 1.0, 3.0, 10.0)
-TABS = ("Learning rates compared", "Confusion matrix", "Export")
+# the confusion matrix opens first: it is the cheapest to redraw on every control change
+TABS = ("Confusion matrix", "Learning rates compared", "Export")
 
 # name, button label, what it sets (every other training setting goes back to its default;
 # the animals stay as they are), and what to look for
@@ -168,7 +169,7 @@ def main() -> None:
                     config={"displaylogo": False})
     st.caption(caption(run, data))
     tabs = st.tabs(TABS, key="tab", bind="query-params")    # only the open tab is computed
-    for tab, show in zip(tabs, (rates_tab, confusion_tab, export_tab), strict=True):
+    for tab, show in zip(tabs, (confusion_tab, rates_tab, export_tab), strict=True):
         if tab.open:
             with tab:
                 show(data, run, s)
