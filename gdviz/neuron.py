@@ -160,6 +160,16 @@ def numerical_gradient(p: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str,
                      for e in steps])
 
 
+def seed_gradient(p: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The seed's gradient taken literally: (ŷ − y)·σ′ with no factor x and no ∂C/∂b.
+
+    (Its σ has the wrong sign too; that is left out so only the chain rule is on trial.)
+    """
+    s = sigmoid(x @ p[:2] + p[2])
+    g = np.mean((s - y) * s * (1 - s))
+    return np.array([g, g, 0.0])
+
+
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """|a − b| / max(|a| + |b|, tiny): 1e-7 or less means the two agree."""
     scale = np.linalg.norm(a) + np.linalg.norm(b)
@@ -445,3 +455,21 @@ def logged_epochs(final: int, every: int) -> np.ndarray:
     """0, every, 2·every, … and always the final epoch."""
     ks = np.arange(0, final + 1, max(1, every))
     return ks if ks[-1] == final else np.append(ks, final)
+
+
+def gradient_check(run: TrainingRun, data: Dataset, h: float) -> list[dict]:
+    """Analytic against central-difference gradients at the first, middle and last epoch.
+
+    Returns:
+        One dict per epoch k: p, analytic, numeric, their relative error, and the relative
+        error of the seed's literal gradient against the numeric one.
+    """
+    x, y, loss = run.inputs(data.x_train), data.y_train, run.settings.loss
+    rows = []
+    for k in sorted({0, run.final // 2, run.final}):
+        p = run.params(k)
+        analytic, numeric = gradient(p, x, y, loss), numerical_gradient(p, x, y, loss, h)
+        rows.append(dict(k=k, p=p, analytic=analytic, numeric=numeric,
+                         error=relative_error(analytic, numeric),
+                         seed=relative_error(seed_gradient(p, x, y), numeric)))
+    return rows

@@ -287,3 +287,14 @@ def test_no_nan_or_inf_from_any_settings_in_range(lr, epochs, n, noise, balance,
     assert run.status in nn.STATUSES
     assert np.all((run.train_acc >= 0) & (run.train_acc <= 1))
     assert run.lr_limit_end > 0
+
+
+def test_gradient_check_agrees_and_the_seed_gradient_does_not():
+    from gdviz.data import make_pets
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    run = nn.train(nn.NeuronSettings.from_values({"lr": 2.0, "epochs": 50}), data)
+    rows = nn.gradient_check(run, data, 1e-5)
+    assert [r["k"] for r in rows] == [0, 25, 50]
+    for r in rows:
+        assert r["error"] < 1e-6
+        assert r["seed"] > 0.1        # no factor x, no ∂C/∂b: far off

@@ -1,7 +1,6 @@
 """The math at `/math`: the seed's derivation set right, and checked live on the current run."""
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from gdviz import neuron
@@ -20,27 +19,7 @@ def checked(s: dict) -> dict:
     """The gradient check at the start, the middle and the end of the configured run."""
     data = make_pets(*(s[k] for k in DATA_KEYS))
     run = neuron.train(neuron.NeuronSettings.from_values(s), data)
-    x, y = run.inputs(data.x_train), data.y_train
-    out = {"reason": run.reason, "rows": []}
-    for k in sorted({0, run.final // 2, run.final}):
-        p = run.params(k)
-        analytic = neuron.gradient(p, x, y, s["loss"])
-        numeric = neuron.numerical_gradient(p, x, y, s["loss"], H)
-        out["rows"].append(dict(k=k, p=p, analytic=analytic, numeric=numeric,
-                                error=neuron.relative_error(analytic, numeric),
-                                seed=neuron.relative_error(seed_gradient(p, x, y), numeric)))
-    return out
-
-
-def seed_gradient(p: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The seed's gradient taken literally: (ŷ − y)·σ′ with no factor x and no ∂C/∂b.
-
-    (Its σ has the wrong sign too; that is left out so only the chain rule is on trial.)
-    """
-    z = x @ p[:2] + p[2]
-    s = neuron.sigmoid(z)
-    g = np.mean((s - y) * s * (1 - s))
-    return np.array([g, g, 0.0])
+    return {"reason": run.reason, "rows": neuron.gradient_check(run, data, H)}
 
 
 def settings() -> tuple[dict, str]:
