@@ -7,6 +7,7 @@ These tests drive `streamlit run app.py` through bench/stclient.py (the real pro
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pytest
 
@@ -26,7 +27,10 @@ def server():
 
 
 def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 240))
+    # A thread of its own: Playwright's sync API (the browser tests) keeps an event loop
+    # running in the main thread, and asyncio.run refuses to start inside one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coro, 240)).result()
 
 
 async def opened(url: str, path: str = "/") -> stclient.Session:
