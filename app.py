@@ -1,6 +1,4 @@
 """gdviz: `streamlit run app.py`. The entry point only sets the page up and routes."""
-from pathlib import Path
-
 import streamlit as st
 
 st.set_page_config(page_title="gdviz: gradient descent, visualised", page_icon="⛰️",
@@ -11,8 +9,7 @@ PAGES = (  # file, URL path ("" is the root), title, icon
     ("gdviz/pages/neuron.py", "neuron", "A neuron learns", ":material/pets:"),
     ("gdviz/pages/math.py", "math", "The math", ":material/functions:"),
 )
-here = Path(__file__).parent
 st.navigation([
     st.Page(path, title=title, icon=icon, default=(url == ""), **({"url_path": url} if url else {}))
-    for path, url, title, icon in PAGES if (here / path).exists()
+    for path, url, title, icon in PAGES
 ]).run()

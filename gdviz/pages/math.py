@@ -44,17 +44,18 @@ def derivation() -> None:
     st.markdown("which *falls* as z grows: it is σ(−z). The standard sigmoid rises from 0 "
                 "to 1, and its derivative is built from itself:")
     st.latex(r"\sigma(z) = \frac{1}{1 + e^{-z}}, \qquad "
-             r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr), \qquad "
-             r"\hat y_i = \sigma(z_i),\; z_i = w_1 x_{i1} + w_2 x_{i2} + b")
+             r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)")
+    st.latex(r"\hat y_i = \sigma(z_i), \qquad z_i = w_1 x_{i1} + w_2 x_{i2} + b")
     st.header("2. The cost: 1/N or 1/(2N)?")
     st.markdown("The seed first writes the quadratic cost with 1/N, later with 1/(2N) "
                 "(and sums from i = 0 to N, which is N + 1 terms; i runs from 1 to N). "
                 "Both have the same minimum; the ½ only cancels the 2 of the square's "
                 "derivative, so with 1/N every gradient, and so every step, is twice as big:")
+    # one formula a line: a projector at 1024 px must not cut them off
     st.latex(r"C = \frac{1}{2N}\sum_{i=1}^{N} (\hat y_i - y_i)^2 \;\Rightarrow\; "
-             r"\frac{\partial C}{\partial \hat y_i} = \frac{1}{N}(\hat y_i - y_i)"
-             r"\qquad\text{vs}\qquad C = \frac{1}{N}\sum (\hat y_i - y_i)^2 \;\Rightarrow\; "
-             r"\frac{\partial C}{\partial \hat y_i} = \frac{2}{N}(\hat y_i - y_i)")
+             r"\frac{\partial C}{\partial \hat y_i} = \frac{1}{N}(\hat y_i - y_i)")
+    st.latex(r"\text{against}\quad C = \frac{1}{N}\sum_{i=1}^{N} (\hat y_i - y_i)^2 "
+             r"\;\Rightarrow\; \frac{\partial C}{\partial \hat y_i} = \frac{2}{N}(\hat y_i - y_i)")
     st.markdown("gdviz uses the seed's final form, 1/(2N).")
     st.header("3. The chain rule: the missing factor x")
     st.markdown("The seed's ∂ŷ/∂w is σ(1 − σ), but that is ∂ŷ/∂z. The weight reaches ŷ "
@@ -73,9 +74,9 @@ def derivation() -> None:
     st.markdown("When the neuron is confidently wrong, ŷ(1 − ŷ) ≈ 0 and the quadratic "
                 "cost barely moves it. Cross-entropy's derivative cancels that factor:")
     st.latex(r"C = -\frac{1}{N}\sum_{i=1}^{N}\bigl[y_i \log \hat y_i + (1 - y_i)"
-             r"\log(1 - \hat y_i)\bigr] \;\Rightarrow\; "
-             r"\frac{\partial C}{\partial w_j} = \frac{1}{N}\sum_{i=1}^{N}"
-             r"(\hat y_i - y_i)\, x_{ij}, \quad "
+             r"\log(1 - \hat y_i)\bigr]")
+    st.latex(r"\Rightarrow\quad \frac{\partial C}{\partial w_j} = \frac{1}{N}\sum_{i=1}^{N}"
+             r"(\hat y_i - y_i)\, x_{ij}, \qquad "
              r"\frac{\partial C}{\partial b} = \frac{1}{N}\sum_{i=1}^{N}(\hat y_i - y_i)")
 
 
