@@ -8,7 +8,8 @@ from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-BALL = "() => { const g = document.querySelector('.js-plotly-plot'); return g.data[4].x[0]; }"
+BALL = ("() => { const g = document.querySelector('.js-plotly-plot');"
+        " return g._fullData[4].x[0]; }")   # _fullData: typed arrays decoded
 TITLE = "() => document.querySelector('.js-plotly-plot').layout.title.text"
 
 

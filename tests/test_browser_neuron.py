@@ -14,7 +14,7 @@ GRAPH = "document.querySelector('.js-plotly-plot')"
 # cost curve's last epoch and value, the star on the cost surface, one P(dog) cell
 STATE = f"""() => {{
   const g = {GRAPH};
-  const by = name => g.data.find(t => t.name === name);
+  const by = name => g._fullData.find(t => t.name === name);   // typed arrays decoded
   const heat = g._fullData.find(t => t.name === 'P(dog)').z;   // decoded from base64
   return {{
     title: g.layout.title.text,

@@ -7,6 +7,7 @@ import pytest
 
 from gdviz import compare, descent, ledger, objectives
 from gdviz.figures import descent as figs
+from gdviz.figures.style import unpack
 
 
 def animated(obj, x0=8.0, lr=0.1, steps=33):
@@ -32,7 +33,7 @@ def test_frames_carry_only_the_moving_traces(parabola, lr, steps):
     assert frames[-1]["name"] == str(run.steps)                  # the last frame: the last step
     for fr in frames:
         assert fr["traces"] == [1, 2, 3, 4] and len(fr["data"]) == 4
-        assert all(len(t["x"]) <= figs.TRAIL + 1 for t in fr["data"])  # constant size
+        assert all(len(unpack(t["x"])) <= figs.TRAIL + 1 for t in fr["data"])  # constant
 
 
 @pytest.mark.parametrize("lr", [0.1, 1.0, 1.1, 2.5])
@@ -46,17 +47,18 @@ def test_ball_position_per_frame_is_the_iterate(parabola):
     run, fig = animated(parabola)
     for fr in wire(fig)["frames"]:
         k = int(fr["name"])
-        assert fr["data"][3]["x"][0] == pytest.approx(run.x[k], abs=1e-4)
+        assert unpack(fr["data"][3]["x"])[0] == pytest.approx(run.x[k], abs=1e-4)
         assert f"step {k}:" in fr["layout"]["title"]["text"]
 
 
 def test_step_lands_where_the_tangent_says(parabola):
     run, fig = animated(parabola)
     jump = wire(fig)["frames"][3]["data"][2]   # x_3 along the tangent to x_4, onto the curve
+    jx, jy = unpack(jump["x"]), unpack(jump["y"])
     x3, x4 = run.x[3], run.x[4]
-    assert jump["x"][1] == pytest.approx(x4, abs=1e-4)
-    assert jump["y"][1] == pytest.approx(parabola.f(x3) + parabola.df(x3) * (x4 - x3), abs=1e-3)
-    assert jump["y"][2] == pytest.approx(parabola.f(x4), abs=1e-3)
+    assert jx[1] == pytest.approx(x4, abs=1e-4)
+    assert jy[1] == pytest.approx(parabola.f(x3) + parabola.df(x3) * (x4 - x3), abs=1e-3)
+    assert jy[2] == pytest.approx(parabola.f(x4), abs=1e-3)
 
 
 def test_view_stays_on_the_curve_when_a_run_diverges(parabola):

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from gdviz import neuron as nn
 from gdviz.data import make_pets
 from gdviz.figures import neuron as figs
+from gdviz.figures.style import unpack
 from tests.conftest import ROOT
 
 NEURON = str(ROOT / "gdviz" / "pages" / "neuron.py")
@@ -100,7 +101,7 @@ def test_wrong_start_plateaus_with_the_quadratic_cost_but_not_with_cross_entropy
     _, ce = chart_spec(at)
 
     def accuracy_at_frame(fig, i):   # the training-accuracy trace's last point in frame i
-        return fig["frames"][i]["data"][figs.TRAIN_ACC]["y"][-1]
+        return unpack(fig["frames"][i]["data"][figs.TRAIN_ACC]["y"])[-1]
     assert accuracy_at_frame(ce, 10) > 0.9 > accuracy_at_frame(mse, 10)
 
 
@@ -113,7 +114,7 @@ def test_a_link_reproduces_the_run():
     _, fig = chart_spec(at)
     run = nn.train(nn.NeuronSettings(lr=5.0, epochs=100, loss="ce", standardize=False, seed=3),
                    make_pets(300, 1.0, 0.5, 0.25, 3))
-    assert fig["frames"][-1]["data"][figs.TRAIN_COST]["y"][-1] == pytest.approx(
+    assert unpack(fig["frames"][-1]["data"][figs.TRAIN_COST]["y"])[-1] == pytest.approx(
         run.train_cost[-1], abs=1e-4)
 
 
@@ -185,12 +186,14 @@ def test_frame_epochs_keep_the_first_and_last():
 
 def test_boundary_segment_is_the_clipped_line():
     # kg + cm − 10 = 0 across the box [0, 10] × [0, 10]: from (0, 10) to (10, 0)
-    xs, ys = figs.boundary_segment(np.array([1.0, 1.0, -10.0]), (0.0, 10.0), (0.0, 10.0))
+    def segment(p, xr, yr):
+        return tuple(unpack(v) for v in figs.boundary_segment(np.array(p), xr, yr))
+    xs, ys = segment([1.0, 1.0, -10.0], (0.0, 10.0), (0.0, 10.0))
     assert sorted(zip(xs, ys, strict=True)) == [(0.0, 10.0), (10.0, 0.0)]
-    xs, ys = figs.boundary_segment(np.array([1.0, 0.0, -4.0]), (0.0, 10.0), (0.0, 10.0))
+    xs, ys = segment([1.0, 0.0, -4.0], (0.0, 10.0), (0.0, 10.0))
     assert xs == [4.0, 4.0] and sorted(ys) == [0.0, 10.0]
-    assert figs.boundary_segment(np.array([1.0, 1.0, -100.0]), (0, 10), (0, 10)) == ([], [])
-    assert figs.boundary_segment(np.zeros(3), (0, 10), (0, 10)) == ([], [])
+    assert segment([1.0, 1.0, -100.0], (0, 10), (0, 10)) == ([], [])
+    assert segment([0.0, 0.0, 0.0], (0, 10), (0, 10)) == ([], [])
 
 
 def test_frames_carry_only_what_moves_and_the_heatmap_is_p_dog():
@@ -202,7 +205,7 @@ def test_frames_carry_only_what_moves_and_the_heatmap_is_p_dog():
     z = last["data"][figs.HEATMAP]["z"]
     grid = np.frombuffer(base64.b64decode(z["bdata"]), np.uint8).reshape(figs.GRID, figs.GRID)
     heat = fig["data"][last["traces"][figs.HEATMAP]]
-    gx, gy = np.array(heat["x"]), np.array(heat["y"])
+    gx, gy = np.array(unpack(heat["x"])), np.array(unpack(heat["y"]))
     w1, w2, b = run.raw_weights(run.final)              # an independent route to P(dog)
     p = 1 / (1 + np.exp(-(w1 * gx[None, :] + w2 * gy[:, None] + b)))
     assert np.abs(grid - 100 * p).max() <= 0.51 + 0.05   # whole percents; grid rounded to 3 dp

@@ -130,11 +130,11 @@ def ghosts(runs: Sequence[DescentRun], labels: Sequence[str], obj: Objective) ->
     """Several learning rates on the same curve: each run's path, drawn faintly."""
     xr, yr = view(obj, float(runs[0].x[0]))
     grid = np.linspace(xr[0], xr[1], 240)
-    fig = go.Figure(go.Scatter(x=rounded(grid), y=rounded(obj.f(grid)), mode="lines", name="f(x)",
+    fig = go.Figure(go.Scatter(x=grid, y=obj.f(grid), mode="lines", name="f(x)",
                                line=dict(color=GREY, width=3), hoverinfo="skip"))
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
         k = min(run.steps, 40)
-        fig.add_scatter(x=rounded(run.x[: k + 1]), y=rounded(run.fx[: k + 1]), name=label,
+        fig.add_scatter(x=run.x[: k + 1], y=run.fx[: k + 1], name=label,
                         mode="lines+markers", opacity=0.8,
                         line=dict(color=PALETTE[i % len(PALETTE)], width=2),
                         marker=dict(size=8, symbol=SYMBOLS[i % len(SYMBOLS)]))
@@ -149,7 +149,7 @@ def errors(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:
     """|x_k − x*| against k on a log scale: straight lines whose slope is log|r|."""
     fig = go.Figure()
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
-        fig.add_scatter(x=list(range(run.steps + 1)), y=rounded(np.maximum(run.error, FLOOR), 14),
+        fig.add_scatter(x=list(range(run.steps + 1)), y=np.maximum(run.error, FLOOR),
                         name=label, mode="lines+markers",
                         line=dict(color=PALETTE[i % len(PALETTE)], width=2),
                         marker=dict(size=6, symbol=SYMBOLS[i % len(SYMBOLS)]))
@@ -162,11 +162,11 @@ def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float
           max_steps: int) -> go.Figure:
     """Steps to converge against learning rate: a U with a wall at 2/f″."""
     ok = steps >= 0
-    fig = go.Figure(go.Scatter(x=rounded(lrs[ok]), y=steps[ok].tolist(), mode="lines+markers",
+    fig = go.Figure(go.Scatter(x=lrs[ok], y=steps[ok].tolist(), mode="lines+markers",
                                name="steps to converge", line=dict(color=BLUE, width=3),
                                marker=dict(size=6)))
     if (~ok).any():
-        fig.add_scatter(x=rounded(lrs[~ok]), y=[max_steps] * int((~ok).sum()), mode="markers",
+        fig.add_scatter(x=lrs[~ok], y=[max_steps] * int((~ok).sum()), mode="markers",
                         name=f"never (not within {max_steps} steps)",
                         marker=dict(color=VERMILLION, symbol="x", size=9))
     if edge is not None:

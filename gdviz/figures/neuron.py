@@ -7,7 +7,6 @@ uint8 typed array (Plotly encodes it as base64), which keeps a 60-frame run smal
 """
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,6 +28,7 @@ from gdviz.figures.style import (
     sample,
     scrubber,
     spec_figure,
+    typed_array,
 )
 from gdviz.neuron import TrainingRun, cost_surface
 
@@ -113,20 +113,6 @@ def _animals(data: Dataset) -> list[dict]:
                                                     width=1 if fill else 2.5)),
                 hovertemplate=f"{name}: %{{x:.1f}} kg, %{{y:.1f}} cm<extra></extra>"))
     return out
-
-
-TYPED = {np.dtype(np.uint8): "u1", np.dtype(np.float32): "f4"}   # plotly.js's dtype codes
-
-
-def typed_array(a: np.ndarray) -> dict:
-    """Plotly.js's typed-array form of a uint8 or float32 grid: its raw bytes in base64.
-
-    The figure is built as plain dicts (validating 60 frames through plotly's graph objects
-    takes longer than training), so the encoding plotly.py would do is done here.
-    """
-    a = np.ascontiguousarray(a)
-    return dict(dtype=TYPED[a.dtype], bdata=base64.b64encode(a.tobytes()).decode("ascii"),
-                shape=", ".join(str(n) for n in a.shape))
 
 
 def _moving(run: TrainingRun, k: int, ks: np.ndarray, grids) -> list[dict]:
@@ -275,7 +261,7 @@ def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> go.Figure:
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
         keep = sample(len(run.b), 400)
         traces.append(dict(type="scatter", x=run.epochs[keep].tolist(),
-                           y=rounded(run.train_cost[keep]), name=label, mode="lines",
+                           y=run.train_cost[keep], name=label, mode="lines",
                            line=dict(color=PALETTE[i % len(PALETTE)], width=3,
                                      dash=DASHES[i % len(DASHES)])))
     layout = dict(title=dict(text="Training cost for several learning rates"),
