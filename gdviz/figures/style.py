@@ -27,6 +27,7 @@ STATIC = dict(**PLAIN, font=FONT, height=560, margin=dict(l=70, r=20, t=60, b=40
 
 
 TYPED = {np.dtype(np.uint8): "u1", np.dtype(np.float32): "f4"}   # plotly.js's dtype codes
+SHORT = 16   # arrays this short go as lists
 
 
 def typed_array(a: np.ndarray) -> dict:
@@ -40,13 +41,15 @@ def typed_array(a: np.ndarray) -> dict:
                 shape=", ".join(str(n) for n in a.shape))
 
 
-def rounded(a: np.ndarray | float | Sequence[float], places: int = 4) -> dict:
-    """Numbers for the wire as float32 (7 digits: far below a pixel) in a typed array.
+def rounded(a: np.ndarray | float | Sequence[float], places: int = 4) -> list[float] | dict:
+    """Numbers for the wire, rounded far below a pixel.
 
-    Three times smaller than decimal text, and decoded by plotly.js without parsing. `places`
-    still rounds first, so what is drawn is what the tests read back.
+    A long array travels as a float32 typed array (a third of the decimal text, decoded by
+    plotly.js without parsing); a short one as a plain list, where the typed array's own
+    keys would cost more than they save.
     """
-    return typed_array(np.round(np.atleast_1d(np.asarray(a, float)), places).astype(np.float32))
+    v = np.round(np.atleast_1d(np.asarray(a, float)), places)
+    return typed_array(v.astype(np.float32)) if v.size > SHORT else v.tolist()
 
 
 def unpack(v) -> list[float]:
