@@ -16,6 +16,55 @@ def url_snapshot() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
+def arrive(page: str, fields: Sequence[Field], raw: dict[str, list[str]]) -> dict:
+    """Keep each page's own settings when the student moves between pages.
+
+    Both lessons bind a widget to `lr`, and Streamlit carries a bound parameter across a
+    page switch (and session state is shared by all pages), so the descent's η = 0.8 would
+    become the neuron's η, and the neuron's 80 a refused value on the descent. On arrival
+    from another page every setting of this page is put back to what this page last showed
+    (or its default). A link opened fresh, the teacher's shared view, is left as it came.
+
+    Returns:
+        The link's parameters this page should read: `raw` less what was replaced.
+    """
+    last = st.session_state.get(LAST_PAGE)
+    st.session_state[LAST_PAGE] = page
+    if last is None or last == page:
+        return raw
+    mine = st.session_state.get(_memory(page), {})
+    _forget(f.key for f in fields if f.key in raw)
+    for f in fields:   # session state is one for all pages: `lr` would carry over there too
+        st.session_state[f.key] = mine.get(f.key, f.default)
+    return {k: v for k, v in raw.items() if k not in {f.key for f in fields}}
+
+
+def remember(page: str, values: dict) -> None:
+    """What this page shows now, for arrive() to restore after a visit elsewhere."""
+    st.session_state[_memory(page)] = dict(values)
+
+
+LAST_PAGE = "_gdviz_page"
+
+
+def _memory(page: str) -> str:
+    return f"_gdviz_{page}_settings"
+
+
+def _forget(keys) -> None:
+    """Remove link parameters before any widget is seeded from them (see drop_refused)."""
+    with get_session_state().query_params() as qp:
+        for key in keys:
+            if key in qp:
+                try:
+                    del qp[key]
+                except Exception:  # noqa: BLE001 - already bound: Streamlit owns it now
+                    pass
+        reset = getattr(qp, "set_initial_query_params_from_current", None)
+        if reset is not None:
+            reset()
+
+
 def drop_refused(fields: Sequence[Field], raw: dict[str, list[str]]) -> None:
     """Take values our own tables refuse out of the URL before any widget reads them.
 
@@ -26,18 +75,8 @@ def drop_refused(fields: Sequence[Field], raw: dict[str, list[str]]) -> None:
     if that method ever moves, the hostile-link tests catch the crash this guards against.
     """
     refused = [f.key for f in fields if f.key in raw and not _acceptable(f, raw[f.key])]
-    if not refused:
-        return
-    with get_session_state().query_params() as qp:
-        for key in refused:
-            if key in qp:
-                try:
-                    del qp[key]
-                except Exception:  # noqa: BLE001 - already bound: Streamlit owns it now
-                    pass
-        reset = getattr(qp, "set_initial_query_params_from_current", None)
-        if reset is not None:
-            reset()
+    if refused:
+        _forget(refused)
 
 
 def _acceptable(field: Field, values: list[str]) -> bool:

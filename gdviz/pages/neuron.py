@@ -9,7 +9,7 @@ import streamlit as st
 from gdviz import export, neuron
 from gdviz.data import Dataset, make_pets
 from gdviz.figures import neuron as figs
-from gdviz.pages.common import drop_refused, show_url_notes, url_snapshot, widget
+from gdviz.pages.common import arrive, drop_refused, remember, show_url_notes, url_snapshot, widget
 from gdviz.settings import NEURON_FIELDS, by_key
 
 FIELDS = by_key(NEURON_FIELDS)
@@ -141,7 +141,7 @@ STATUS_BOX = {"settled": st.success, "still learning": st.info, "oscillating": s
 
 # --- The page ------------------------------------------------------------------------------
 def main() -> None:
-    raw = url_snapshot()
+    raw = arrive("neuron", NEURON_FIELDS, url_snapshot())
     drop_refused(NEURON_FIELDS, raw)
     st.title("A neuron learns cats from dogs")
     st.markdown(r"One neuron, $\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)$, sees an animal's "
@@ -153,6 +153,7 @@ def main() -> None:
         st.session_state["_neuron_url_checked"] = True
         show_url_notes(NEURON_FIELDS, raw, s, known=("tab",))
     st.session_state[SETTINGS_KEY] = dict(s)
+    remember("neuron", s)
     preset_buttons()
     try:
         data, run = lesson(s)
