@@ -191,7 +191,8 @@ def confusion_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
 
 
 def preset_buttons() -> None:
-    cols = st.columns(len(PRESETS))
+    # two rows of three: six labels this long are cut off in one row on a 1024 px projector
+    cols = [*st.columns(3), *st.columns(3)]
     for col, (name, label, values, note) in zip(cols, PRESETS, strict=True):
         col.button(label, key=f"neuron_preset_{name}", on_click=set_preset,
                    args=(name, values, note), use_container_width=True)
