@@ -94,7 +94,7 @@ def descend(obj: Objective, x0: float, lr: float, steps: int, tol: float = TOL) 
         The whole run as a DescentRun.
     """
     validate(x0, lr, steps)
-    return iterate(obj, x0, steps, lambda x, k, state: (x - lr * obj.df(x), state),
+    return iterate(obj, x0, steps, lambda x, state: (x - lr * obj.df(x), state),
                    method="descent", lr=lr, tol=tol)
 
 
@@ -103,7 +103,7 @@ def momentum(obj: Objective, x0: float, lr: float, steps: int, beta: float = 0.9
     """Heavy-ball descent: v ← β·v − lr·f′(x), x ← x + v."""
     validate(x0, lr, steps)
 
-    def update(x, k, v):
+    def update(x, v):
         v = beta * v - lr * obj.df(x)
         return x + v, v
 
@@ -119,7 +119,7 @@ def newton(obj: Objective, x0: float, steps: int, tol: float = TOL) -> DescentRu
     """
     validate(x0, 1.0, steps)
 
-    def update(x, k, state):
+    def update(x, state):
         g, h = obj.df(x), obj.d2f(x)
         if h > 1e-12:
             return x - g / h, state
@@ -151,7 +151,7 @@ def grid_search(obj: Objective, lo: float, hi: float, points: int) -> DescentRun
 
 
 def iterate(obj, x0, steps, update, *, method, lr, tol, state=None) -> DescentRun:
-    """Apply `update(x, k, state) -> (x, state)` up to `steps` times, stopping on a runaway.
+    """Apply `update(x, state) -> (x, state)` up to `steps` times, stopping on a runaway.
 
     A runaway is an x that is not finite, beyond X_LIMIT, or RUNAWAY times farther from every
     minimum than the start was: the run is cut there, before anything can overflow.
@@ -161,7 +161,7 @@ def iterate(obj, x0, steps, update, *, method, lr, tol, state=None) -> DescentRu
     x = float(x0)
     limit = RUNAWAY * (_distance(obj, x) + 1.0)
     for k in range(1, steps + 1):
-        x, state = update(x, k, state)
+        x, state = update(x, state)
         x = float(x)
         if not math.isfinite(x) or abs(x) > X_LIMIT or _distance(obj, x) > limit:
             stopped = k
