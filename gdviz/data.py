@@ -23,6 +23,10 @@ MIN_VALUE = np.array([0.5, 1.0])  # no animal weighs less than 0.5 kg or has ear
 MIN_NOISE = 0.02                  # keeps a whisker of spread at noise 0, so no feature is constant
 
 
+# The settings that make the animals, in the order make_pets takes them.
+DATA_KEYS = ("n", "noise", "balance", "split", "seed")
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Labelled animals split into a training and a test set.

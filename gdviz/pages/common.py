@@ -44,6 +44,11 @@ def remember(page: str, values: dict) -> None:
     st.session_state[_memory(page)] = dict(values)
 
 
+def recall(page: str) -> dict | None:
+    """What `page` showed when the student last left it (None if never visited)."""
+    return st.session_state.get(_memory(page))
+
+
 LAST_PAGE = "_gdviz_page"
 
 

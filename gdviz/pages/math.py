@@ -4,12 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from gdviz import neuron
-from gdviz.data import make_pets
-from gdviz.pages.common import show_url_notes, url_snapshot
+from gdviz.data import DATA_KEYS, make_pets
+from gdviz.pages.common import recall, show_url_notes, url_snapshot
 from gdviz.settings import NEURON_FIELDS, parse_settings
 
-SETTINGS_KEY = "_neuron_settings"     # written by /neuron: the run last configured there
-DATA_KEYS = ("n", "noise", "balance", "split", "seed")
 H = 1e-5                              # central-difference step: error ~h², rounding ~ε/h
 PARAMS = (r"\partial C/\partial w_1", r"\partial C/\partial w_2", r"\partial C/\partial b")
 
@@ -30,8 +28,9 @@ def settings() -> tuple[dict, str]:
         values, _ = parse_settings(NEURON_FIELDS, raw)
         show_url_notes(NEURON_FIELDS, raw, values)
         return values, "the run named in this link"
-    if SETTINGS_KEY in st.session_state:
-        return dict(st.session_state[SETTINGS_KEY]), "the run configured on the neuron page"
+    configured = recall("neuron")
+    if configured is not None:
+        return dict(configured), "the run configured on the neuron page"
     values, _ = parse_settings(NEURON_FIELDS, {})
     return values, "the neuron page's default run (nothing configured yet)"
 

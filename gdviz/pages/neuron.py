@@ -7,15 +7,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from gdviz import export, neuron
-from gdviz.data import Dataset, make_pets
+from gdviz.data import DATA_KEYS, Dataset, make_pets
 from gdviz.figures import neuron as figs
 from gdviz.pages.common import arrive, drop_refused, remember, show_url_notes, url_snapshot, widget
 from gdviz.settings import NEURON_FIELDS, by_key
 
 FIELDS = by_key(NEURON_FIELDS)
 TRAINING_KEYS = ("lr", "epochs", "loss", "batch", "init", "standardize")
-DATA_KEYS = ("n", "noise", "balance", "split", "seed")
-SETTINGS_KEY = "_neuron_settings"     # what /math checks: the run last configured here
 LOSS_WORDS = {"mse": "quadratic cost", "ce": "cross-entropy"}
 RATE_MULTIPLES = (0.1, 0.3, 1.0, 3.0, 10.0)
 # the confusion matrix opens first: it is the cheapest to redraw on every control change
@@ -152,8 +150,7 @@ def main() -> None:
     if not st.session_state.get("_neuron_url_checked"):
         st.session_state["_neuron_url_checked"] = True
         show_url_notes(NEURON_FIELDS, raw, s, known=("tab",))
-    st.session_state[SETTINGS_KEY] = dict(s)
-    remember("neuron", s)
+    remember("neuron", s)       # also what /math checks
     preset_buttons()
     try:
         data, run = lesson(s)
