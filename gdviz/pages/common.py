@@ -33,10 +33,11 @@ def arrive(page: str, fields: Sequence[Field], raw: dict[str, list[str]]) -> dic
     if last is None or last == page:
         return raw
     mine = st.session_state.get(_memory(page), {})
-    _forget(f.key for f in fields if f.key in raw)
+    _forget([*(f.key for f in fields if f.key in raw), *([SECTION] if SECTION in raw else [])])
     for f in fields:   # session state is one for all pages: `lr` would carry over there too
         st.session_state[f.key] = mine.get(f.key, f.default)
-    return {k: v for k, v in raw.items() if k not in {f.key for f in fields}}
+    st.session_state.pop(SECTION, None)   # the open section too, which section() restores
+    return {k: v for k, v in raw.items() if k not in {f.key for f in fields} | {SECTION}}
 
 
 def remember(page: str, values: dict) -> None:
@@ -173,3 +174,25 @@ def _md_escape(text: str) -> str:
     for ch in "\\`*_{}[]()<>#+!|~$":
         out = out.replace(ch, "\\" + ch)
     return out
+
+
+SECTION = "tab"
+
+
+def section(page: str, names: Sequence[str]) -> str:
+    """The open section below the chart, picked from a row of buttons bound to `?tab=`.
+
+    A segmented control instead of st.tabs: the tabs widget costs the browser ~30–50 ms on
+    every control change (measured with bench/browser.py), and only the open section's
+    content is computed and sent anyway. An unknown `tab` in a link falls back to the first.
+    Each page keeps its own open section across page switches (see arrive()).
+    """
+    memory = f"_gdviz_{page}_section"
+    if SECTION not in st.session_state and st.session_state.get(memory) in names:
+        st.session_state[SECTION] = st.session_state[memory]
+    picked = st.segmented_control("Show", list(names), default=names[0], key=SECTION,
+                                  bind="query-params", required=True,
+                                  label_visibility="collapsed")
+    picked = picked if picked in names else names[0]
+    st.session_state[memory] = picked
+    return picked

@@ -6,7 +6,15 @@ import streamlit as st
 
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
-from gdviz.pages.common import arrive, drop_refused, remember, show_url_notes, url_snapshot, widget
+from gdviz.pages.common import (
+    arrive,
+    drop_refused,
+    remember,
+    section,
+    show_url_notes,
+    url_snapshot,
+    widget,
+)
 from gdviz.settings import DESCENT_FIELDS, by_key
 
 FIELDS = by_key(DESCENT_FIELDS)
@@ -157,12 +165,9 @@ def main() -> None:
                         config={"displaylogo": False})
     with right:
         theory_panel(run, th, s)
-    tabs = st.tabs(TABS, key="tab", bind="query-params")   # only the open tab is computed
-    for tab, show in zip(tabs, (ledger_tab, rates_tab, sweep_tab, methods_tab, export_tab),
-                         strict=True):
-        if tab.open:
-            with tab:
-                show(run, th, lines, s)
+    show = dict(zip(TABS, (ledger_tab, rates_tab, sweep_tab, methods_tab, export_tab),
+                    strict=True))
+    show[section("descent", TABS)](run, th, lines, s)      # only the open section is computed
 
 
 def ledger_tab(run, th, lines, s) -> None:

@@ -9,7 +9,15 @@ import streamlit as st
 from gdviz import export, neuron
 from gdviz.data import DATA_KEYS, Dataset, make_pets
 from gdviz.figures import neuron as figs
-from gdviz.pages.common import arrive, drop_refused, remember, show_url_notes, url_snapshot, widget
+from gdviz.pages.common import (
+    arrive,
+    drop_refused,
+    remember,
+    section,
+    show_url_notes,
+    url_snapshot,
+    widget,
+)
 from gdviz.settings import NEURON_FIELDS, by_key
 
 FIELDS = by_key(NEURON_FIELDS)
@@ -166,11 +174,8 @@ def main() -> None:
     st.plotly_chart(main_figure(s), key="neuron_chart", theme=None,
                     config={"displaylogo": False})
     st.caption(caption(run, data))
-    tabs = st.tabs(TABS, key="tab", bind="query-params")    # only the open tab is computed
-    for tab, show in zip(tabs, (confusion_tab, rates_tab, export_tab), strict=True):
-        if tab.open:
-            with tab:
-                show(data, run, s)
+    show = dict(zip(TABS, (confusion_tab, rates_tab, export_tab), strict=True))
+    show[section("neuron", TABS)](data, run, s)           # only the open section is computed
 
 
 def rates_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
