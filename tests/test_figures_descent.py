@@ -78,3 +78,33 @@ def test_comparison_figures_build_for_every_objective(name):
     assert np.all(np.isfinite(lrs))
     figs.sweep(lrs, steps, 2 / h, 0.1, 200)
     figs.methods(*compare.methods(obj, 8.0, 0.1, 40, (-4.0, 9.0)))
+
+
+def _canonical(d: dict) -> str:
+    from plotly.utils import PlotlyJSONEncoder
+    return json.dumps(d, sort_keys=True, cls=PlotlyJSONEncoder)
+
+
+@pytest.mark.parametrize("lr", [0.1, 1.1])
+def test_spec_figure_hands_out_exactly_what_plotly_would(parabola, lr):
+    """to_dict() skips plotly's deep copy; the result must equal plotly's own to_dict()."""
+    _, fig = animated(parabola, lr=lr)
+    assert _canonical(fig.to_dict()) == _canonical(go.Figure.to_dict(fig))
+
+
+def test_figures_carry_no_template_and_no_automargin(parabola):
+    """plotly.py's default template turns on automargin, which makes plotly.js lay a figure
+    out twice per draw; every figure of the lesson must be free of both."""
+    runs, labels = compare.rates(parabola, 8.0, 0.1, 40, 2.0)
+    lrs, steps = compare.sweep(parabola, 8.0, 2.0, 50)
+    for fig in (animated(parabola)[1], figs.ghosts(runs, labels, parabola),
+                figs.errors(runs, labels), figs.sweep(lrs, steps, 1.0, 0.1, 50)):
+        spec = wire(fig)
+        assert spec["layout"].get("template", {}) == {}
+        assert "automargin" not in fig.to_json()
+
+
+def test_data_revision_follows_the_data(parabola):
+    """Plotly.react trusts datarevision: equal data, equal revision; new data, a new one."""
+    rev = [wire(animated(parabola, lr=lr)[1])["layout"]["datarevision"] for lr in (0.1, 0.1, 0.2)]
+    assert rev[0] == rev[1] != rev[2]

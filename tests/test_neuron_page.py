@@ -235,3 +235,6 @@ def test_every_figure_spec_passes_plotly_validation(changes):
     for fig in (figs.animated(run, d, "t"), figs.rates([run], ["η"]),
                 figs.confusion(core.confusion(d.y_test, run.p_dog(d.x_test, run.final)))):
         go.Figure(json.loads(fig.to_json()))   # built unvalidated for speed; must be valid
+        # no default template, so no automargin: it doubles plotly.js's layout work per draw
+        assert json.loads(fig.to_json())["layout"].get("template", {}) == {}
+        assert "automargin" not in fig.to_json()

@@ -113,10 +113,11 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
                    yanchor="top"),
         xaxis=dict(title=dict(text="x"), range=list(xr), **AXIS),
         yaxis=dict(title=dict(text="f(x)"), range=list(yr), **AXIS),
-        font=FONT, height=640, margin=dict(l=70, r=20, t=130, b=150), **PLAIN,
+        font=FONT, height=640, margin=dict(l=70, r=20, t=130, b=170), **PLAIN,
         legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0, font=dict(size=15)),
-        updatemenus=[play_buttons(450, y=-0.2)],
-        sliders=[scrubber(steps, y=-0.14)],
+        # below the x-axis title, the buttons left of the scrubber on one row
+        updatemenus=[play_buttons(450, y=-0.25)],
+        sliders=[scrubber(steps, y=-0.22, x=0.36)],
     )
     return spec_figure([curve, *moving], layout, frames)
 

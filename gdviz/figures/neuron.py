@@ -236,9 +236,11 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> dict:
     return dict(
         title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.985,
                    yanchor="top"),
-        **PLAIN, font=FONT, height=920, margin=dict(l=80, r=30, t=150, b=120),
+        **PLAIN, font=FONT, height=940, margin=dict(l=80, r=30, t=150, b=150),
         legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0, font=dict(size=15)),
-        updatemenus=[play_buttons(150, y=-0.09)], sliders=[scrubber(ks, y=-0.06, prefix="epoch ")],
+        # below the "epoch" axis titles, the buttons left of the scrubber on one row
+        updatemenus=[play_buttons(150, y=-0.125)],
+        sliders=[scrubber(ks, y=-0.09, prefix="epoch ")],
         xaxis=_axis("", "x", "body weight (kg)", range=list(xr)),
         yaxis=_axis("", "y", "ear length (cm)", range=list(yr)),
         xaxis2=_axis("2", "x", f"w₁ (body weight, {unit})"),
@@ -268,7 +270,7 @@ def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> go.Figure:
                   xaxis=dict(title=dict(text="epoch")),
                   yaxis=dict(title=dict(text="training cost")), **PLAIN, font=FONT,
                   height=460, margin=dict(l=70, r=20, t=60, b=40),
-                  legend=dict(font=dict(size=15)))
+                  legend=dict(font=dict(size=15)), template={})
     return go.Figure(dict(data=traces, layout=layout), _validate=False)
 
 
@@ -281,7 +283,7 @@ def confusion(matrix: np.ndarray) -> go.Figure:
         z=[[1, 0], [0, 1]], x=["said cat", "said dog"], y=["cat", "dog"], text=text,
         texttemplate="%{text}", textfont=dict(size=20), showscale=False, hoverinfo="skip",
         colorscale=[[0, "#F2F2F2"], [1, "#BFD6EA"]], xgap=4, ygap=4))
-    fig.update_layout(title="Test set: what the neuron said", template="plotly_white",
+    fig.update_layout(title="Test set: what the neuron said", template=None, **PLAIN,
                       font=FONT, height=360, margin=dict(l=70, r=20, t=60, b=40),
                       yaxis=dict(title="truth", autorange="reversed"),
                       xaxis=dict(title="prediction", side="bottom"))

@@ -3,6 +3,8 @@ figure assembled from plain dicts without plotly's per-property validation."""
 from __future__ import annotations
 
 import base64
+import json
+import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,8 +19,10 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
 DASHES = ("dot", "solid", "dash", "dashdot", "longdash", "longdashdot")
 FONT = dict(size=18)
 
-# Plain white axes spelled out instead of a template: a template is shipped whole with every
-# redraw and re-applied by plotly.js, which costs ~15 ms a control change.
+# Plain white axes spelled out instead of a template. plotly.py otherwise attaches its default
+# template (7 KB on every redraw), and that template turns on `automargin` for every axis,
+# which makes plotly.js lay the figure out twice: on the neuron's four panels that doubled the
+# drawing time (harness numbers in bench/README: ~200 → ~95 ms). Margins are set explicitly.
 AXIS = dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#BBBBBB",
             ticks="outside", tickcolor="#BBBBBB")
 PLAIN = dict(paper_bgcolor="white", plot_bgcolor="white", hoverlabel=dict(font=dict(size=16)))
@@ -81,7 +85,7 @@ def play_buttons(ms: int, y: float) -> dict:
 
 
 def scrubber(names: Sequence[int], y: float, prefix: str | None = None,
-             labels: int = 10) -> dict:
+             labels: int = 10, x: float = 0.25) -> dict:
     """A slider with a tick per frame and a label on about `labels` of them.
 
     Each label is text plotly.js measures on every redraw, so most stay empty. With `prefix`
@@ -97,8 +101,20 @@ def scrubber(names: Sequence[int], y: float, prefix: str | None = None,
         return dict(active=0, x=0.24, len=0.76, y=y, yanchor="top", pad=dict(t=30),
                     font=dict(size=1, color="rgba(0,0,0,0)"), ticklen=3,
                     currentvalue=current, steps=steps)
-    return dict(active=0, x=0.25, len=0.75, y=y, yanchor="top", pad=dict(t=10),
+    return dict(active=0, x=x, len=1 - x, y=y, yanchor="top", pad=dict(t=10),
                 currentvalue=current, steps=steps)
+
+
+class _Spec(go.Figure):
+    """A figure that hands out the plain dicts it was built from instead of copying itself.
+
+    st.plotly_chart calls to_dict() on every rerun, and plotly's deep copy of a cached
+    60-frame figure costs ~14 ms each time. Nothing mutates these dicts once built; the figure
+    tests check that the dicts are exactly what plotly's own to_dict() would give.
+    """
+
+    def to_dict(self) -> dict:
+        return self._gdviz_spec
 
 
 def spec_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> go.Figure:
@@ -107,15 +123,23 @@ def spec_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> 
     Validation costs tens of milliseconds for a few dozen frames on every control change;
     go.Figure re-validates frames even with _validate=False, so unvalidated Frame objects are
     attached directly. The figure tests validate every spec in full instead.
+
+    `datarevision` is a digest of the data. Streamlit draws a new chart with Plotly.react
+    twice (once on mount, once after styling its copy of the figure); without a revision
+    plotly.js compares data arrays by reference, sees copies, and recomputes and redraws
+    everything a second time. With one, the second call only diffs the layout.
     """
-    fig = go.Figure(dict(data=data, layout=layout), _validate=False)
+    layout = dict(layout, template={},     # {}: no template at all (see AXIS)
+                  datarevision=zlib.crc32(json.dumps(data, default=str).encode()))
+    fig = _Spec(dict(data=data, layout=layout), _validate=False)
     fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+    fig._gdviz_spec = dict(data=data, layout=layout, frames=list(frames))
     return fig
 
 
 def finish(fig: go.Figure, title: str, **layout) -> go.Figure:
     """Give a static figure the shared look: white plot, grey grid, large type."""
-    fig.update_layout(title=title, **{**STATIC, **layout})
+    fig.update_layout(title=title, template=None, **{**STATIC, **layout})   # None: no template
     fig.update_xaxes(**AXIS)
     fig.update_yaxes(**AXIS)
     return fig
