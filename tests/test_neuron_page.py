@@ -138,10 +138,10 @@ def test_a_run_too_long_to_train_is_refused_in_words():
 
 
 def test_every_tab_opens_cleanly():
-    for tab in ("Learning rates compared", "Confusion matrix"):
+    for tab, charts in (("Learning rates compared", 2), ("Confusion matrix", 1)):
         at = open_page(NEURON, tab=tab)
         assert_clean(at)
-        assert len(at.get("plotly_chart")) == 2
+        assert len(at.get("plotly_chart")) == charts   # the confusion matrix is a table
 
 
 def test_export_buttons_are_there():
@@ -232,9 +232,20 @@ def test_every_figure_spec_passes_plotly_validation(changes):
     s = {f.key: f.default for f in NEURON_FIELDS} | changes
     d = pets_data.make_pets(s["n"], s["noise"], s["balance"], s["split"], s["seed"])
     run = core.train(core.NeuronSettings.from_values(s), d)
-    for fig in (figs.animated(run, d, "t"), figs.rates([run], ["η"]),
-                figs.confusion(core.confusion(d.y_test, run.p_dog(d.x_test, run.final)))):
+    for fig in (figs.animated(run, d, "t"), figs.rates([run], ["η"])):
         go.Figure(json.loads(fig.to_json()))   # built unvalidated for speed; must be valid
         # no default template, so no automargin: it doubles plotly.js's layout work per draw
         assert json.loads(fig.to_json())["layout"].get("template", {}) == {}
         assert "automargin" not in fig.to_json()
+
+
+def test_confusion_table_shows_the_test_counts():
+    at = open_page(NEURON, tab="Confusion matrix")
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    run = nn.train(nn.NeuronSettings(lr=2.0), data)
+    m = nn.confusion(data.y_test, run.p_dog(data.x_test, run.final))
+    table = next(md.value for md in at.markdown if "said **cat**" in md.value)
+    for i, truth in enumerate(("cat", "dog")):
+        for j, said in enumerate(("cat", "dog")):
+            assert re.search(rf"\*\*{int(m[i, j])}\*\* {truth}s? called {said}", table)
+    assert int(m.sum()) == len(data.y_test)

@@ -272,19 +272,3 @@ def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> go.Figure:
                   height=460, margin=dict(l=70, r=20, t=60, b=40),
                   legend=dict(font=dict(size=15)), template={})
     return go.Figure(dict(data=traces, layout=layout), _validate=False)
-
-
-def confusion(matrix: np.ndarray) -> go.Figure:
-    """The test set's confusion matrix: rows the truth, columns what the neuron said."""
-    m = np.asarray(matrix)
-    words = [["cats called cat", "cats called dog"], ["dogs called cat", "dogs called dog"]]
-    text = [[f"{m[i, j]}<br>{words[i][j]}" for j in range(2)] for i in range(2)]
-    fig = go.Figure(go.Heatmap(
-        z=[[1, 0], [0, 1]], x=["said cat", "said dog"], y=["cat", "dog"], text=text,
-        texttemplate="%{text}", textfont=dict(size=20), showscale=False, hoverinfo="skip",
-        colorscale=[[0, "#F2F2F2"], [1, "#BFD6EA"]], xgap=4, ygap=4))
-    fig.update_layout(title="Test set: what the neuron said", template=None, **PLAIN,
-                      font=FONT, height=360, margin=dict(l=70, r=20, t=60, b=40),
-                      yaxis=dict(title="truth", autorange="reversed"),
-                      xaxis=dict(title="prediction", side="bottom"))
-    return fig

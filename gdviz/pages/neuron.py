@@ -186,10 +186,27 @@ def rates_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
 
 
 def confusion_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
+    # a table, not a chart: four numbers read as well, and a second plotly chart would cost
+    # the browser another full draw on every control change
     m = neuron.confusion(data.y_test, run.p_dog(data.x_test, run.final))
-    st.plotly_chart(figs.confusion(m), key="neuron_confusion", theme=None)
+    st.markdown(confusion_table(m))
     st.caption(f"{len(data.y_test)} test animals the neuron never trained on, after epoch "
-               f"{run.final}.")
+               f"{run.final}. Rows: what the animal is; columns: what the neuron said.")
+
+
+def confusion_table(m) -> str:
+    """The test set's 2 × 2 confusion matrix as a Markdown table, counts with their words."""
+    names = ("cat", "dog")
+    plural = {("cat", 1): "cat", ("dog", 1): "dog"}
+    rows = ["| truth ↓ · said → | said **cat** | said **dog** |", "|---|---:|---:|"]
+    for i, truth in enumerate(names):
+        cells = []
+        for j, said in enumerate(names):
+            n = int(m[i][j])
+            mark = "✓" if i == j else "✗"
+            cells.append(f"**{n}** {plural.get((truth, n), truth + 's')} called {said} {mark}")
+        rows.append(f"| **{truth}** | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
 
 
 def preset_buttons() -> None:
