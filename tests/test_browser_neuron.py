@@ -23,7 +23,7 @@ STATE = f"""() => {{
     cost: Array.from(by('training cost').y).at(-1),
     points: by('training cost').x.length,
     star: Array.from(by('current (w₁, w₂)').x),
-    cell: heat[5][30],
+    cell: heat[5][Math.floor(0.75 * heat[5].length)],
   }};
 }}"""
 

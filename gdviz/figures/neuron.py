@@ -39,7 +39,7 @@ HEAT = [[0.0, "#F5D08A"], [0.5, "#FFFFFF"], [1.0, "#8DB8DC"]]   # pale cat → w
 TRAIN_LINE, TEST_LINE = dict(color=BLACK, width=3), dict(color=VERMILLION, width=3, dash="dash")
 FONT = dict(size=17)
 MAX_FRAMES = 60
-GRID = 40                # heatmap cells per side; zsmooth interpolates between them
+GRID = 30                # heatmap cells per side; P(dog) is smooth and zsmooth interpolates
 SURFACE_GRID = 41
 MAX_POINTS = 600         # animals drawn per set; more only adds bytes, not insight
 # the moving traces, in the order _moving returns them
