@@ -22,7 +22,7 @@ FONT = dict(size=18)
 # Plain white axes spelled out instead of a template. plotly.py otherwise attaches its default
 # template (7 KB on every redraw), and that template turns on `automargin` for every axis,
 # which makes plotly.js lay the figure out twice: on the neuron's four panels that doubled the
-# drawing time (harness numbers in bench/README: ~200 → ~95 ms). Margins are set explicitly.
+# drawing time (`python bench/draw.py` measures it). Margins are set explicitly instead.
 AXIS = dict(showgrid=True, gridcolor="#E5E5E5", zeroline=False, linecolor="#BBBBBB",
             ticks="outside", tickcolor="#BBBBBB")
 PLAIN = dict(paper_bgcolor="white", plot_bgcolor="white", hoverlabel=dict(font=dict(size=16)))
@@ -84,25 +84,19 @@ def play_buttons(ms: int, y: float) -> dict:
                          dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
 
 
-def scrubber(names: Sequence[int], y: float, prefix: str | None = None,
-             labels: int = 10, x: float = 0.25) -> dict:
+def scrubber(names: Sequence[int], y: float, labels: int = 10, x: float = 0.25) -> dict:
     """A slider with a tick per frame and a label on about `labels` of them.
 
-    Each label is text plotly.js measures on every redraw, so most stay empty. With `prefix`
-    the current frame is read out beside the slider; without, the figure's title names it.
+    Each label is text plotly.js measures on every draw, so most stay empty (a label on each
+    of the neuron's 60 steps cost ~25 ms a draw, `bench/draw.py`). The figure's title names
+    the current frame instead of a read-out beside the slider.
     """
     go_to = dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))
     every = max(1, int(np.ceil(len(names) / labels)))
-    current = (dict(visible=True, prefix=prefix, font=dict(size=16, color=BLACK), xanchor="left")
-               if prefix else dict(visible=False))
-    steps = [dict(label=str(k) if prefix or i % every == 0 or i == len(names) - 1 else "",
+    steps = [dict(label=str(k) if i % every == 0 or i == len(names) - 1 else "",
                   method="animate", args=[[str(k)], go_to]) for i, k in enumerate(names)]
-    if prefix:  # the read-out shows the label, so every step keeps one; hide the tick text
-        return dict(active=0, x=0.24, len=0.76, y=y, yanchor="top", pad=dict(t=30),
-                    font=dict(size=1, color="rgba(0,0,0,0)"), ticklen=3,
-                    currentvalue=current, steps=steps)
     return dict(active=0, x=x, len=1 - x, y=y, yanchor="top", pad=dict(t=10),
-                currentvalue=current, steps=steps)
+                currentvalue=dict(visible=False), steps=steps)
 
 
 class _Spec(go.Figure):
