@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import plotly  # noqa: E402
 import plotly.io as pio  # noqa: E402
+import plotly.utils  # noqa: E402
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -80,7 +81,8 @@ def lesson_specs() -> dict[str, tuple[dict, dict]]:
 def with_default_template(spec: dict) -> dict:
     """The spec as plotly.py would have sent it had the figure kept its default template."""
     out = copy.deepcopy(spec)
-    out["layout"]["template"] = json.loads(pio.to_json(pio.templates["plotly"]))
+    template = pio.templates["plotly"].to_plotly_json()
+    out["layout"]["template"] = json.loads(json.dumps(template, cls=plotly.utils.PlotlyJSONEncoder))
     return out
 
 

@@ -91,3 +91,12 @@ def test_the_proxy_routes_by_cookie_and_ignores_forged_ones():
             assert route(room.url, f"gdviz_route={a}") == a
         for forged in ("10.0.0.1:80", "127.0.0.1:22", "x;y"):
             assert route(room.url, f"gdviz_route={forged}") in addresses
+
+
+def test_draw_benchmark_times_both_figures_both_ways():
+    from bench import draw
+    rows = draw.measure(draws=1)
+    assert {(r["figure"], r["variant"]) for r in rows} == {
+        (f, v) for f in ("descent `/`", "neuron `/neuron`")
+        for v in ("as gdviz sends it", "with plotly's default template")}
+    assert all(r["median_ms"] > 0 and r["kb"] > 0 for r in rows)
