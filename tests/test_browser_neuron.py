@@ -31,7 +31,7 @@ STATE = f"""() => {{
 def load(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    page.wait_for_function(f"() => {GRAPH}.data?.length >= 10", timeout=60_000)
+    page.wait_for_function(f"() => {GRAPH}?.data?.length >= 10", timeout=60_000)
 
 
 def epoch_in_title(state: dict) -> int:
@@ -68,7 +68,7 @@ def test_play_turns_the_boundary_and_grows_the_curves_together(page, app_url):
 def test_preset_redraws_and_warns_beside_the_learning_rate(page, app_url):
     load(page, app_url + "/neuron")
     page.get_by_role("button", name="η too large").click()
-    page.wait_for_function(f"() => {GRAPH}.layout.title.text.includes('η = 80')",
+    page.wait_for_function(f"() => {GRAPH}?.layout?.title?.text?.includes('η = 80')",
                            timeout=30_000)
     assert "lr=80" in page.url and "loss=ce" in page.url
     page.get_by_text("is above 2/λmax").first.wait_for(timeout=10_000)
@@ -86,7 +86,7 @@ def test_hostile_link_shows_a_note_and_a_chart(page, app_url):
 def test_math_page_renders_and_checks_the_run_from_the_neuron_page(page, app_url):
     load(page, app_url + "/neuron")
     page.get_by_role("button", name="Wrong start, CE").click()
-    page.wait_for_function(f"() => {GRAPH}.layout.title.text.includes('wrong start')",
+    page.wait_for_function(f"() => {GRAPH}?.layout?.title?.text?.includes('wrong start')",
                            timeout=30_000)
     page.get_by_role("link", name="The math").click()
     page.get_by_text("Relative error").first.wait_for(timeout=60_000)
