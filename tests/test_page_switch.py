@@ -21,6 +21,17 @@ def test_each_lesson_keeps_its_own_learning_rate():
     assert at.number_input(key="lr").value == 80.0
 
 
+def test_each_lesson_keeps_its_own_open_section():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["tab"] = "Other methods"
+    at.run()
+    at.switch_page("gdviz/pages/neuron.py").run()
+    assert not at.exception and not at.warning       # the descent's section is not a note here
+    assert at.button_group(key="tab").value == "Confusion matrix"
+    at.switch_page("gdviz/pages/descent.py").run()
+    assert at.button_group(key="tab").value == "Other methods"
+
+
 def test_a_shared_link_still_wins_on_arrival():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.switch_page("gdviz/pages/neuron.py")
