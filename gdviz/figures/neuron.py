@@ -263,12 +263,12 @@ def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> go.Figure:
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
         keep = sample(len(run.b), 400)
         traces.append(dict(type="scatter", x=run.epochs[keep].tolist(),
-                           y=run.train_cost[keep], name=label, mode="lines",
+                           y=rounded(run.train_cost[keep], 6), name=label, mode="lines",
                            line=dict(color=PALETTE[i % len(PALETTE)], width=3,
                                      dash=DASHES[i % len(DASHES)])))
     layout = dict(title=dict(text="Training cost for several learning rates"),
                   xaxis=dict(title=dict(text="epoch")),
                   yaxis=dict(title=dict(text="training cost")), **PLAIN, font=FONT,
                   height=460, margin=dict(l=70, r=20, t=60, b=40),
-                  legend=dict(font=dict(size=15)), template={})
-    return go.Figure(dict(data=traces, layout=layout), _validate=False)
+                  legend=dict(font=dict(size=15)))
+    return spec_figure(traces, layout)

@@ -33,11 +33,31 @@ def arrive(page: str, fields: Sequence[Field], raw: dict[str, list[str]]) -> dic
     if last is None or last == page:
         return raw
     mine = st.session_state.get(_memory(page), {})
-    _forget([*(f.key for f in fields if f.key in raw), *([SECTION] if SECTION in raw else [])])
+    _forget([*(f.key for f in fields), SECTION])
     for f in fields:   # session state is one for all pages: `lr` would carry over there too
         st.session_state[f.key] = mine.get(f.key, f.default)
     st.session_state.pop(SECTION, None)   # the open section too, which section() restores
     return {k: v for k, v in raw.items() if k not in {f.key for f in fields} | {SECTION}}
+
+
+def from_link(page: str, fields: Sequence[Field]) -> dict[str, list[str]]:
+    """The link as this page should read it, before any widget exists: this page's own
+    settings restored on arrival from another page (arrive), refused values taken out
+    (drop_refused). Returns the parameters to explain later with settled()."""
+    raw = arrive(page, fields, url_snapshot())
+    drop_refused(fields, raw)
+    return raw
+
+
+def settled(page: str, fields: Sequence[Field], raw: dict[str, list[str]],
+            values: dict[str, Any]) -> None:
+    """After the widgets: remember what the page shows, and on the page's first run of the
+    session explain each link value that could not be used."""
+    remember(page, values)
+    checked = _memory(page, "link_checked")
+    if not st.session_state.get(checked):
+        st.session_state[checked] = True
+        show_url_notes(fields, raw, values, known=(SECTION,))
 
 
 def remember(page: str, values: dict) -> None:
@@ -53,8 +73,8 @@ def recall(page: str) -> dict | None:
 LAST_PAGE = "_gdviz_page"
 
 
-def _memory(page: str) -> str:
-    return f"_gdviz_{page}_settings"
+def _memory(page: str, what: str = "settings") -> str:
+    return f"_gdviz_{page}_{what}"
 
 
 def _forget(keys) -> None:
@@ -187,7 +207,7 @@ def section(page: str, names: Sequence[str]) -> str:
     content is computed and sent anyway. An unknown `tab` in a link falls back to the first.
     Each page keeps its own open section across page switches (see arrive()).
     """
-    memory = f"_gdviz_{page}_section"
+    memory = _memory(page, "section")
     if SECTION not in st.session_state and st.session_state.get(memory) in names:
         st.session_state[SECTION] = st.session_state[memory]
     picked = st.segmented_control("Show", list(names), default=names[0], key=SECTION,

@@ -6,15 +6,7 @@ import streamlit as st
 
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
-from gdviz.pages.common import (
-    arrive,
-    drop_refused,
-    remember,
-    section,
-    show_url_notes,
-    url_snapshot,
-    widget,
-)
+from gdviz.pages.common import from_link, section, settled, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
 
 FIELDS = by_key(DESCENT_FIELDS)
@@ -144,16 +136,12 @@ def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
 
 
 def main() -> None:
-    raw = arrive("descent", DESCENT_FIELDS, url_snapshot())
-    drop_refused(DESCENT_FIELDS, raw)
+    raw = from_link("descent", DESCENT_FIELDS)
     st.title("Gradient descent on a parabola")
     st.markdown("Roll a ball downhill: each step moves x against the slope, "
                 "**x_new = x − η·f′(x)**. Change the learning rate η and watch what happens.")
     s = controls()
-    remember("descent", s)
-    if not st.session_state.get("_descent_url_checked"):
-        st.session_state["_descent_url_checked"] = True
-        show_url_notes(DESCENT_FIELDS, raw, s, known=("tab",))
+    settled("descent", DESCENT_FIELDS, raw, s)
     run, th, lines = lesson(s)
     buttons = st.columns(len(PRESETS))
     for col, (name, label, multiple) in zip(buttons, PRESETS, strict=True):

@@ -9,15 +9,7 @@ import streamlit as st
 from gdviz import export, neuron
 from gdviz.data import DATA_KEYS, Dataset, make_pets
 from gdviz.figures import neuron as figs
-from gdviz.pages.common import (
-    arrive,
-    drop_refused,
-    remember,
-    section,
-    show_url_notes,
-    url_snapshot,
-    widget,
-)
+from gdviz.pages.common import from_link, section, settled, widget
 from gdviz.settings import NEURON_FIELDS, by_key
 
 FIELDS = by_key(NEURON_FIELDS)
@@ -147,18 +139,14 @@ STATUS_BOX = {"settled": st.success, "still learning": st.info, "oscillating": s
 
 # --- The page ------------------------------------------------------------------------------
 def main() -> None:
-    raw = arrive("neuron", NEURON_FIELDS, url_snapshot())
-    drop_refused(NEURON_FIELDS, raw)
+    raw = from_link("neuron", NEURON_FIELDS)
     st.title("A neuron learns cats from dogs")
     st.markdown(r"One neuron, $\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)$, sees an animal's "
                 "**body weight** (kg) and **ear length** (cm) and says how likely it is a "
                 r"dog. Gradient descent moves $(w_1, w_2, b)$ against the gradient of the "
                 r"cost, $C = \frac{1}{2N}\sum (\hat y - y)^2$ as in the seed, or cross-entropy.")
     s, limit_slot = controls()
-    if not st.session_state.get("_neuron_url_checked"):
-        st.session_state["_neuron_url_checked"] = True
-        show_url_notes(NEURON_FIELDS, raw, s, known=("tab",))
-    remember("neuron", s)       # also what /math checks
+    settled("neuron", NEURON_FIELDS, raw, s)      # what it remembers is what /math checks
     preset_buttons()
     try:
         data, run = lesson(s)
@@ -197,14 +185,10 @@ def confusion_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
 def confusion_table(m) -> str:
     """The test set's 2 × 2 confusion matrix as a Markdown table, counts with their words."""
     names = ("cat", "dog")
-    plural = {("cat", 1): "cat", ("dog", 1): "dog"}
     rows = ["| truth ↓ · said → | said **cat** | said **dog** |", "|---|---:|---:|"]
     for i, truth in enumerate(names):
-        cells = []
-        for j, said in enumerate(names):
-            n = int(m[i][j])
-            mark = "✓" if i == j else "✗"
-            cells.append(f"**{n}** {plural.get((truth, n), truth + 's')} called {said} {mark}")
+        cells = [f"**{int(m[i][j])}** {truth}{'' if int(m[i][j]) == 1 else 's'} called {said} "
+                 f"{'✓' if i == j else '✗'}" for j, said in enumerate(names)]
         rows.append(f"| **{truth}** | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
