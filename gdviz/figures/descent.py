@@ -113,11 +113,11 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
                    yanchor="top"),
         xaxis=dict(title=dict(text="x"), range=list(xr), **AXIS),
         yaxis=dict(title=dict(text="f(x)"), range=list(yr), **AXIS),
-        font=FONT, height=640, margin=dict(l=70, r=20, t=130, b=170), **PLAIN,
+        font=FONT, height=700, margin=dict(l=70, r=20, t=130, b=230), **PLAIN,
         legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0, font=dict(size=15)),
-        # below the x-axis title, the buttons left of the scrubber on one row
-        updatemenus=[play_buttons(450, y=-0.25)],
-        sliders=[scrubber(steps, y=-0.22, x=0.36)],
+        # below the x-axis title: the scrubber across the plot's width, then the buttons
+        sliders=[scrubber(steps, y=-0.2)],
+        updatemenus=[play_buttons(450, y=-0.46)],
     )
     return spec_figure([curve, *moving], layout, frames)
 
@@ -172,10 +172,10 @@ def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float
                         marker=dict(color=VERMILLION, symbol="x", size=9))
     if edge is not None:
         fig.add_vrect(x0=edge, x1=float(lrs.max()), fillcolor=VERMILLION, opacity=0.12,
-                      line_width=0, annotation_text="diverges", annotation_position="top left")
+                      line_width=0, annotation_text="diverges", annotation_position="top right")
         fig.add_vline(x=edge, line=dict(color=VERMILLION, dash="dash"))
     fig.add_vline(x=current, line=dict(color=BLACK, width=2),
-                  annotation_text="your η", annotation_position="top right")
+                  annotation_text="your η", annotation_position="bottom right")
     return finish(fig, "How many steps each learning rate needs",
                   xaxis=dict(title="learning rate η"), yaxis=dict(title="steps to converge"))
 

@@ -236,11 +236,11 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> dict:
     return dict(
         title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.985,
                    yanchor="top"),
-        **PLAIN, font=FONT, height=960, margin=dict(l=80, r=30, t=150, b=180),
+        **PLAIN, font=FONT, height=1000, margin=dict(l=80, r=30, t=150, b=220),
         legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0, font=dict(size=15)),
-        # below the "epoch" axis titles, the buttons left of the scrubber on one row
-        updatemenus=[play_buttons(150, y=-0.15)],
-        sliders=[scrubber(ks, y=-0.14, x=0.24)],
+        # below the "epoch" axis titles: the scrubber across the width, then the buttons
+        sliders=[scrubber(ks, y=-0.13)],
+        updatemenus=[play_buttons(150, y=-0.255)],
         xaxis=_axis("", "x", "body weight (kg)", range=list(xr)),
         yaxis=_axis("", "y", "ear length (cm)", range=list(yr)),
         xaxis2=_axis("2", "x", f"w₁ (body weight, {unit})"),

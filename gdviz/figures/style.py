@@ -84,8 +84,10 @@ def play_buttons(ms: int, y: float) -> dict:
                          dict(label="❚❚ Pause", method="animate", args=[[None], pause])])
 
 
-def scrubber(names: Sequence[int], y: float, labels: int = 10, x: float = 0.25) -> dict:
-    """A slider with a tick per frame and a label on about `labels` of them.
+def scrubber(names: Sequence[int], y: float, labels: int = 10) -> dict:
+    """A slider across the plot's width with a tick per frame and a label on about `labels`
+    of them (on a row of its own: fixed-size buttons beside it would cover it on a narrow
+    screen).
 
     Each label is text plotly.js measures on every draw, so most stay empty (a label on each
     of the neuron's 60 steps cost ~25 ms a draw, `bench/draw.py`). The figure's title names
@@ -95,7 +97,7 @@ def scrubber(names: Sequence[int], y: float, labels: int = 10, x: float = 0.25) 
     every = max(1, int(np.ceil(len(names) / labels)))
     steps = [dict(label=str(k) if i % every == 0 or i == len(names) - 1 else "",
                   method="animate", args=[[str(k)], go_to]) for i, k in enumerate(names)]
-    return dict(active=0, x=x, len=1 - x, y=y, yanchor="top", pad=dict(t=10),
+    return dict(active=0, x=0, len=1, y=y, yanchor="top", pad=dict(t=10),
                 currentvalue=dict(visible=False), steps=steps)
 
 
