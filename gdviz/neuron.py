@@ -243,9 +243,10 @@ class TrainingRun:
         """Raw measurements (kg, cm) as the neuron sees them."""
         return (x_raw - self.x_mean) / self.x_scale
 
-    def p_dog(self, x_raw: np.ndarray, k: int) -> np.ndarray:
-        """P(dog) = σ(w·x + b) for raw measurements after k epochs."""
-        return sigmoid(self.inputs(x_raw) @ self.w[k] + self.b[k])
+    def p_dog(self, x_raw: np.ndarray, k: int | np.ndarray) -> np.ndarray:
+        """P(dog) = σ(w·x + b) for raw measurements after k epochs: one value per animal, or
+        for an array of epochs one column per epoch."""
+        return sigmoid(self.inputs(x_raw) @ self.w[k].T + self.b[k])
 
     def raw_weights(self, k: int) -> np.ndarray:
         """(w1, w2, b) in raw units: the boundary w1·kg + w2·cm + b = 0 drawn on the data."""

@@ -172,6 +172,18 @@ def test_raw_weights_draw_the_same_boundary(pets):
     assert np.allclose(nn.sigmoid(z_raw), run.p_dog(pets.x_test, run.final))
 
 
+def test_p_dog_over_many_epochs_is_each_epoch_in_a_column(pets):
+    """The animation's P(dog) maps come from one product over all its epochs at once."""
+    run = nn.train(nn.NeuronSettings(epochs=30), pets)
+    ks = np.array([0, 7, 30])
+    many = run.p_dog(pets.x_test, ks)
+    assert many.shape == (len(pets.y_test), 3)
+    for j, k in enumerate(ks):
+        by_hand = 1 / (1 + np.exp(-(run.inputs(pets.x_test) @ run.w[k] + run.b[k])))
+        assert np.allclose(many[:, j], by_hand) and np.allclose(many[:, j], run.p_dog(
+            pets.x_test, int(k)))
+
+
 def test_wrong_start_is_the_same_confident_mistake_with_or_without_scaling(pets):
     runs = [nn.train(nn.NeuronSettings(init="wrong", epochs=1, standardize=s), pets)
             for s in (True, False)]
