@@ -62,10 +62,8 @@ _SETTLED = """
 
 _CHARTS_DRAWN = """
 (sel) => {
-  const boxes = document.querySelectorAll('[data-testid="stPlotlyChart"]');
-  if (!boxes.length) return false;
-  return [...boxes].every(b => { const g = b.querySelector(sel);
-                                 return g && g._fullLayout && g._fullData; });
+  const charts = document.querySelectorAll(sel);   // st.plotly_chart's and gdviz's own
+  return charts.length > 0 && [...charts].every(g => g._fullLayout && g._fullData);
 }
 """
 

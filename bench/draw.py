@@ -1,11 +1,12 @@
 """How long plotly.js takes to draw each lesson's main figure, without Streamlit around it.
 
-Streamlit remounts a chart whenever its spec changes (the element's id hashes the spec), so a
-control change costs a full Plotly.newPlot, then a second Plotly.react once the chart knows
-its width. This script times both calls in Debian's headless Chromium on a blank page that
-loads plotly.js from the plotly package (no network), for each figure as gdviz builds it and,
-for comparison, with plotly.py's default template put back (the template switches on
-`automargin`, which makes plotly.js lay every figure out twice).
+On a control change gdviz's chart (gdviz/pages/chart.py) stays on the page and takes the
+new figure with one Plotly.react. st.plotly_chart instead remounts its chart (its identity
+hashes the figure): a fresh Plotly.newPlot, then a second Plotly.react once the new chart
+knows its width. This script times both in Debian's headless Chromium on a blank page that
+loads plotly.js from the plotly package (no network), and the in-place draw once more with
+plotly.py's default template put back (it switches on `automargin`, which makes plotly.js
+lay every figure out twice; gdviz's figures carry no template).
 
     python bench/draw.py            # median of 15 draws per figure
     python bench/draw.py --draws 3  # a quick look
@@ -30,21 +31,29 @@ from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
-# Draw spec B into a div that holds spec A, as Streamlit does on a control change: a fresh
-# newPlot, then react with the same figure at its final width. Milliseconds per round.
+# Draw specs A and B alternately, as a student changing a control would see them drawn.
+# "in place": one Plotly.react into the chart that holds the other figure (gdviz's chart).
+# "remount": a new <div>, Plotly.newPlot, then Plotly.react at the final width
+# (st.plotly_chart). Milliseconds per draw, up to the next animation frame.
 _DRAW = """
-async ([a, b, rounds]) => {
+async ([a, b, rounds, mode]) => {
   const box = document.getElementById('box');
-  const specs = [a, b];
+  const specs = [JSON.parse(a), JSON.parse(b)];
+  let gd = document.createElement('div');
+  box.replaceChildren(gd);
+  await Plotly.newPlot(gd, specs[1]);
   const times = [];
   for (let i = 0; i < rounds; i++) {
-    const gd = document.createElement('div');
-    box.replaceChildren(gd);
+    const fig = specs[i % 2];
     const t0 = performance.now();
-    const fig = JSON.parse(specs[i % 2]);
-    await Plotly.newPlot(gd, fig.data, fig.layout);
-    const sized = {...fig.layout, width: 900};
-    await Plotly.react(gd, {data: fig.data, layout: sized, frames: fig.frames});
+    if (mode === 'in place') {
+      await Plotly.react(gd, fig);
+    } else {
+      gd = document.createElement('div');
+      box.replaceChildren(gd);
+      await Plotly.newPlot(gd, fig.data, fig.layout);
+      await Plotly.react(gd, {...fig, layout: {...fig.layout, width: 900}});
+    }
     await new Promise(r => requestAnimationFrame(() => r()));
     times.push(performance.now() - t0);
     await new Promise(r => setTimeout(r, 20));
@@ -66,13 +75,13 @@ def lesson_specs() -> dict[str, tuple[dict, dict]]:
         obj = objectives.by_name("seed", 1.0, -4.0, 6.0)
         run = descent.descend(obj, 8.0, lr, 33)
         fig = descent_figs.animated(run, obj, ledger.lines(run, obj, 2))
-        return json.loads(pio.to_json(fig, validate=False))
+        return json.loads(fig.to_json())
 
     def cats_and_dogs(lr: float) -> dict:
         s = {f.key: f.default for f in NEURON_FIELDS} | {"lr": lr}
         data = make_pets(*(s[k] for k in DATA_KEYS))
         run = neuron.train(neuron.NeuronSettings.from_values(s), data)
-        return json.loads(pio.to_json(neuron_figs.animated(run, data, "t"), validate=False))
+        return json.loads(neuron_figs.animated(run, data, "t").to_json())
 
     return {"descent `/`": (parabola(0.1), parabola(0.11)),
             "neuron `/neuron`": (cats_and_dogs(2.0), cats_and_dogs(2.01))}
@@ -99,11 +108,14 @@ def measure(draws: int) -> list[dict]:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"file://{page_file}")
             for name, (a, b) in lesson_specs().items():
-                for variant, fix in (("as gdviz sends it", lambda s: s),
-                                     ("with plotly's default template", with_default_template)):
+                for variant, fix, mode in (
+                        ("in place (gdviz's chart)", lambda s: s, "in place"),
+                        ("remount (st.plotly_chart)", lambda s: s, "remount"),
+                        ("in place, plotly's default template", with_default_template,
+                         "in place")):
                     specs = [json.dumps(fix(a)), json.dumps(fix(b))]
-                    page.evaluate(_DRAW, [*specs, 2])          # warm-up
-                    times = page.evaluate(_DRAW, [*specs, draws])
+                    page.evaluate(_DRAW, [*specs, 2, mode])          # warm-up
+                    times = page.evaluate(_DRAW, [*specs, draws, mode])
                     rows.append(dict(figure=name, variant=variant, kb=len(specs[0]) / 1024,
                                      median_ms=statistics.median(times), min_ms=min(times)))
         finally:
@@ -116,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--draws", type=int, default=15)
     args = ap.parse_args(argv)
     rows = measure(args.draws)
-    print("| figure | spec | KB | newPlot + react, median (ms) | best (ms) |")
+    print("| figure | drawn | KB | median (ms) | best (ms) |")
     print("|---|---|---:|---:|---:|")
     for r in rows:
         print(f"| {r['figure']} | {r['variant']} | {r['kb']:.0f} | {r['median_ms']:.0f} | "

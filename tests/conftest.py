@@ -1,6 +1,7 @@
 """Shared fixtures: the seed's parabola, and a real `streamlit run app.py` for browser tests."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -18,6 +19,19 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "artifacts"
+
+
+def chart_specs(at) -> dict[str, str]:
+    """The JSON of every chart an AppTest page shows, by key: gdviz's own charts
+    (gdviz/pages/chart.py, a component whose data is the figure) and any st.plotly_chart."""
+    specs = {}
+    for el in at.get("bidi_component"):
+        if el.proto.component_name == "gdviz.chart":
+            key = el.proto.id.rsplit("-", 1)[-1]
+            specs[key] = json.dumps(json.loads(el.proto.bytes)["figure"])
+    for el in at.get("plotly_chart"):
+        specs[el.proto.id] = el.proto.spec
+    return specs
 
 
 @pytest.fixture

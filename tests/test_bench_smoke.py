@@ -93,10 +93,11 @@ def test_the_proxy_routes_by_cookie_and_ignores_forged_ones():
             assert route(room.url, f"gdviz_route={forged}") in addresses
 
 
-def test_draw_benchmark_times_both_figures_both_ways():
+def test_draw_benchmark_times_both_figures_every_way():
     from bench import draw
     rows = draw.measure(draws=1)
     assert {(r["figure"], r["variant"]) for r in rows} == {
         (f, v) for f in ("descent `/`", "neuron `/neuron`")
-        for v in ("as gdviz sends it", "with plotly's default template")}
+        for v in ("in place (gdviz's chart)", "remount (st.plotly_chart)",
+                  "in place, plotly's default template")}
     assert all(r["median_ms"] > 0 and r["kb"] > 0 for r in rows)

@@ -36,8 +36,7 @@ def test_play_moves_the_ball_without_talking_to_the_server(page, app_url):
 def test_preset_redraws_the_chart_and_names_the_regime(page, app_url):
     load(page, app_url + "/")
     page.get_by_role("button", name="Too large").click()
-    # η = 1.1 diverges after 26 steps: the redrawn chart has 27 frames instead of 34. The
-    # chart is remounted on a new spec, so for a moment there is none: hence the ?.
+    # η = 1.1 diverges after 26 steps: the redrawn chart has 27 frames instead of 34
     page.wait_for_function("() => document.querySelector('.js-plotly-plot')"
                            "?._transitionData?._frames?.length === 27", timeout=30_000)
     assert page.get_by_text("Diverging", exact=False).first.is_visible()
@@ -66,3 +65,54 @@ def test_scrubber_shows_the_seed_ledger_line(page, app_url, parabola):
     run = descent.descend(parabola, 8.0, 0.1, 33)
     assert line == ledger.lines(run, parabola, 2)[k - 1]   # the seed's own line for step k
     assert page.evaluate(BALL) == pytest.approx(run.x[k], abs=1e-4)
+
+
+# Counts, on every animation frame, whether the chart is missing or changed its <div>.
+_WATCH = """
+() => {
+  const first = document.querySelector('.js-plotly-plot');
+  const w = window.__watch = {frames: 0, missing: 0, replaced: 0};
+  const tick = () => {
+    const g = document.querySelector('.js-plotly-plot');
+    w.frames += 1;
+    if (!g) w.missing += 1; else if (g !== first) w.replaced += 1;
+    w.raf = requestAnimationFrame(tick);
+  };
+  w.raf = requestAnimationFrame(tick);
+}
+"""
+
+
+def test_a_new_learning_rate_is_drawn_into_the_same_chart(page, app_url):
+    """The chart stays on the page (no frame without it, no new <div>) and shows the new
+    run; plotly.js came from the plotly package through Streamlit's static serving."""
+    scripts = []
+    page.on("response", lambda r: scripts.append(r) if "/app/static/plotly-" in r.url else None)
+    load(page, app_url + "/")
+    page.evaluate(_WATCH)
+    field = page.locator(".st-key-lr input").first
+    for lr, x1 in (("0.3", "4.40"), ("0.05", "7.40")):       # x1 = 8 − η·12
+        field.fill(lr)
+        field.press("Enter")
+        page.wait_for_function("(step) => document.querySelector('.js-plotly-plot')"
+                               "._transitionData._frames[1].layout.title.text.includes(step)",
+                               arg=f"{lr} * (2 * 8.00 - 4) = {x1}")
+    watch = page.evaluate("() => { cancelAnimationFrame(window.__watch.raf); "
+                          "return window.__watch; }")
+    assert watch["frames"] > 10 and watch["missing"] == 0 and watch["replaced"] == 0, watch
+    assert len(scripts) == 1 and scripts[0].status == 200
+    assert "javascript" in scripts[0].headers["content-type"]
+
+
+def test_a_change_while_playing_stops_the_old_run_and_shows_the_new(page, app_url):
+    load(page, app_url + "/")
+    page.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    page.wait_for_function(f"() => ({BALL})() < 7.9")      # it plays
+    field = page.locator(".st-key-lr input").first
+    field.fill("0.3")
+    field.press("Enter")
+    page.wait_for_function(f"() => ({TITLE})().includes('step 0:') && "
+                           "document.querySelector('.js-plotly-plot')._transitionData"
+                           "._frames[1].layout.title.text.includes('0.3 *')")
+    page.wait_for_timeout(1000)                # an old animation would have moved on by now
+    assert "step 0:" in page.evaluate(TITLE) and page.evaluate(BALL) == 8.0

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gdviz.settings import DESCENT_FIELDS, NEURON_FIELDS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, chart_specs
 
 HOSTILE = [
     "", " ", "abc", "nan", "NaN", "-nan", "inf", "-inf", "Infinity", "1e309", "-1e309",
@@ -64,15 +64,11 @@ def screen_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def chart_specs(at: AppTest) -> list[str]:
-    return [el.proto.spec for el in at.get("plotly_chart")]
-
-
 def assert_healthy(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     text = screen_text(at)
     assert not re.search(r"\b(nan|NaN|inf|Infinity|Traceback)\b", text), text[:500]
-    for spec in chart_specs(at):
+    for spec in chart_specs(at).values():
         json.loads(spec)                          # strict JSON: NaN/Infinity would not parse
         assert "NaN" not in spec and "Infinity" not in spec
 

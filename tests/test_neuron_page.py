@@ -13,7 +13,7 @@ from gdviz import neuron as nn
 from gdviz.data import make_pets
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import unpack
-from tests.conftest import ROOT
+from tests.conftest import ROOT, chart_specs
 
 NEURON = str(ROOT / "gdviz" / "pages" / "neuron.py")
 MATH = str(ROOT / "gdviz" / "pages" / "math.py")
@@ -43,8 +43,8 @@ def assert_clean(at: AppTest) -> None:
     assert not re.search(r"\b(nan|inf|NaN|Infinity|Traceback)\b", texts(at))
 
 
-def chart_spec(at: AppTest, index: int = 0) -> tuple[str, dict]:
-    spec = at.get("plotly_chart")[index].proto.spec
+def chart_spec(at: AppTest, key: str = "neuron_chart") -> tuple[str, dict]:
+    spec = chart_specs(at)[key]
     return spec, json.loads(spec)
 
 
@@ -128,7 +128,7 @@ def test_hostile_links_fall_back_with_a_visible_note(params):
     at = open_page(NEURON, **params)
     assert_clean(at)
     assert "could not be used" in boxes(at)
-    assert at.get("plotly_chart")
+    assert "neuron_chart" in chart_specs(at)
 
 
 def test_a_run_too_long_to_train_is_refused_in_words():
@@ -138,10 +138,11 @@ def test_a_run_too_long_to_train_is_refused_in_words():
 
 
 def test_every_tab_opens_cleanly():
-    for tab, charts in (("Learning rates compared", 2), ("Confusion matrix", 1)):
+    for tab, charts in (("Learning rates compared", {"neuron_chart", "neuron_rates"}),
+                        ("Confusion matrix", {"neuron_chart"})):
         at = open_page(NEURON, tab=tab)
         assert_clean(at)
-        assert len(at.get("plotly_chart")) == charts   # the confusion matrix is a table
+        assert set(chart_specs(at)) == charts   # the confusion matrix is a table
 
 
 def test_export_buttons_are_there():

@@ -1,4 +1,5 @@
-"""Figures for the descent lesson: functions that take runs and return a go.Figure."""
+"""Figures for the descent lesson: functions that take runs and return a figure
+(a go.Figure, or for the animated ones a style.Spec of plain dicts)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from gdviz.figures.style import (
     SKY,
     SYMBOLS,
     VERMILLION,
+    Spec,
     finish,
     play_buttons,
     rounded,
@@ -76,7 +78,7 @@ def _caption(run: DescentRun, k: int, ledger: Sequence[str], label: str = "") ->
 
 
 def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
-             label: str = "") -> go.Figure:
+             label: str = "") -> Spec:
     """The ball descending the curve, one frame per step, played in the browser.
 
     Frames carry only the four moving traces and the ledger line of their step. The spec is

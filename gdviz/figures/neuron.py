@@ -1,4 +1,5 @@
-"""Figures for the neuron lesson: functions that take a TrainingRun and return a go.Figure.
+"""Figures for the neuron lesson: functions that take a TrainingRun and return a figure (a
+style.Spec of plain dicts).
 
 The main figure is one animation in four linked panels (decision boundary, cost surface, cost
 curves, accuracy) driven by one slider, so the boundary turns in step with the curves.
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from gdviz.data import Dataset
 from gdviz.figures.style import (
@@ -23,6 +23,7 @@ from gdviz.figures.style import (
     PALETTE,
     PLAIN,
     VERMILLION,
+    Spec,
     play_buttons,
     rounded,
     sample,
@@ -41,6 +42,7 @@ FONT = dict(size=17)
 MAX_FRAMES = 60
 GRID = 30                # heatmap cells per side; P(dog) is smooth and zsmooth interpolates
 SURFACE_GRID = 41
+PATH_MARKS = 40         # epochs marked on the descent path
 MAX_POINTS = 600         # animals drawn per set; more only adds bytes, not insight
 # the moving traces, in the order _moving returns them
 HEATMAP, BOUNDARY, NOW, TRAIN_COST, TEST_COST, TRAIN_ACC, TEST_ACC = range(7)
@@ -80,11 +82,13 @@ def boundary_segment(raw: np.ndarray, xr: Sequence[float],
     return rounded([a[i, 0], a[j, 0]]), rounded([a[i, 1], a[j, 1]])
 
 
-def p_dog_percent(run: TrainingRun, k: int, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
-    """P(dog) after k epochs on the grid, as whole percentages (uint8, GRID × GRID)."""
+def p_dog_percent(run: TrainingRun, ks: np.ndarray, gx: np.ndarray,
+                  gy: np.ndarray) -> np.ndarray:
+    """P(dog) on the grid after each epoch in ks, as whole percentages (uint8), one
+    GRID × GRID map per epoch, all in one matrix product."""
     xx, yy = np.meshgrid(gx, gy)
-    p = run.p_dog(np.column_stack([xx.ravel(), yy.ravel()]), k).reshape(xx.shape)
-    return np.round(100 * p).astype(np.uint8)
+    p = run.p_dog(np.column_stack([xx.ravel(), yy.ravel()]), np.asarray(ks))
+    return np.round(100 * p.T).astype(np.uint8).reshape(len(ks), *xx.shape)
 
 
 def surface_window(run: TrainingRun) -> tuple[np.ndarray, np.ndarray]:
@@ -115,16 +119,17 @@ def _animals(data: Dataset) -> list[dict]:
     return out
 
 
-def _moving(run: TrainingRun, k: int, ks: np.ndarray, grids) -> list[dict]:
-    """Everything that changes at epoch k, as plain trace dicts in the order HEATMAP … TEST_ACC."""
-    gx, gy, xr, yr = grids
+def _moving(run: TrainingRun, k: int, ks: np.ndarray, heat: np.ndarray, view) -> list[dict]:
+    """Everything that changes at epoch k, as plain trace dicts in the order HEATMAP … TEST_ACC
+    (`heat`: P(dog) on the grid at epoch k)."""
+    xr, yr = view
     upto = ks[ks <= k]
     line = dict(zip(("x", "y"), boundary_segment(run.raw_weights(k), xr, yr), strict=True))
     scatters = [line, dict(x=rounded(run.w[k, 0]), y=rounded(run.w[k, 1]))] + [
         dict(x=upto.tolist(), y=rounded(curve[upto]))
         for curve in (run.train_cost, run.test_cost, run.train_acc, run.test_acc)]
-    heat = dict(type="heatmap", z=typed_array(p_dog_percent(run, k, gx, gy)))
-    return [heat] + [dict(type="scatter", **m) for m in scatters]
+    return [dict(type="heatmap", z=typed_array(heat)),
+            *(dict(type="scatter", **m) for m in scatters)]
 
 
 def _caption(run: TrainingRun, k: int, title: str) -> str:
@@ -147,7 +152,7 @@ def _on(panel: str, trace: dict) -> dict:
     return trace | dict(xaxis=f"x{panel}", yaxis=f"y{panel}")
 
 
-def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
+def animated(run: TrainingRun, data: Dataset, title: str) -> Spec:
     """The whole run as one animation: boundary, cost surface, cost curves and accuracy.
 
     Args:
@@ -162,9 +167,9 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
     """
     xr, yr = view_box(data)
     gx, gy = np.linspace(*xr, GRID), np.linspace(*yr, GRID)
-    grids = (gx, gy, xr, yr)
     ks = frame_epochs(run.final)
-    start = _moving(run, 0, ks, grids)
+    heats = p_dog_percent(run, ks, gx, gy)
+    start = _moving(run, 0, ks, heats[0], (xr, yr))
     # drawing order: later traces sit on top, so the heatmap goes under the animals and
     # the cost contours under the moving star; frames address the moving traces by index
     traces = _surface(run, data)
@@ -192,32 +197,40 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> go.Figure:
         traces.append(_on("3" if i < 2 else "4", start[TRAIN_COST + i] | dict(
             mode="lines", name=name, line=line, showlegend=i < 2,
             legendgroup=name.split()[0])))
-    frames = [dict(name=str(k), traces=moving, data=_moving(run, int(k), ks, grids),
+    frames = [dict(name=str(k), traces=moving, data=_moving(run, int(k), ks, heat, (xr, yr)),
                    layout=dict(title=dict(text=_caption(run, int(k), title))))
-              for k in ks]
+              for k, heat in zip(ks, heats, strict=True)]
     layout = _layout(run, xr, yr, ks, title)
     return spec_figure(traces, layout, frames)
 
 
 def _surface(run: TrainingRun, data: Dataset) -> list[dict]:
-    """The static cost contours over (w1, w2) and the whole descent path on them."""
+    """The static cost map over (w1, w2), its contour lines, and the whole descent path.
+
+    The map is a heatmap under a contour trace that only draws lines: plotly.js fills a
+    contour's own heatmap far more slowly (with the descent path's markers on every point,
+    ~40 % of the figure's drawing time, `python bench/draw.py`). The path is one line with a
+    marker on about PATH_MARKS evenly spaced epochs, so the markers' spacing still shows the
+    steps shrinking.
+    """
     w1, w2 = surface_window(run)
     c = cost_surface(w1, w2, float(run.b[-1]), run.inputs(data.x_train), data.y_train,
                      run.settings.loss)
-    path = sample(len(run.b), 400)
+    grid = dict(x=rounded(w1), y=rounded(w2), z=typed_array(c.astype(np.float32)))
+    path, marks = sample(len(run.b), 400), sample(len(run.b), PATH_MARKS)
     return [
-        _on("2", dict(type="contour", x=rounded(w1), y=rounded(w2),
-                      z=typed_array(c.astype(np.float32)),
-                      colorscale="Cividis", ncontours=18, showscale=False, name="cost",
-                      # a heatmap under the lines, not filled polygons: the same picture
-                      # for a fraction of plotly.js's drawing time
-                      contours=dict(coloring="heatmap"),
-                      line=dict(width=0.5, color="white"),
+        _on("2", dict(type="heatmap", **grid, colorscale="Cividis", showscale=False,
+                      name="cost", zsmooth="fast",
                       hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}: C = %{z:.4g}<extra></extra>")),
+        _on("2", dict(type="contour", **grid, ncontours=18, showscale=False, name="cost levels",
+                      contours=dict(coloring="lines"), colorscale=[[0, "white"], [1, "white"]],
+                      line=dict(width=0.5), hoverinfo="skip")),
         _on("2", dict(type="scatter", x=rounded(run.w[path, 0]), y=rounded(run.w[path, 1]),
-                      mode="lines+markers", name="descent path",
-                      line=dict(color="white", width=2),
-                      marker=dict(size=5, color="white", line=dict(color=BLACK, width=1)),
+                      mode="lines", name="descent path", legendgroup="path",
+                      line=dict(color="white", width=2), hoverinfo="skip")),
+        _on("2", dict(type="scatter", x=rounded(run.w[marks, 0]), y=rounded(run.w[marks, 1]),
+                      mode="markers", name="descent path", legendgroup="path", showlegend=False,
+                      marker=dict(size=6, color="white", line=dict(color=BLACK, width=1)),
                       hoverinfo="skip")),
     ]
 
@@ -257,7 +270,7 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> dict:
 
 
 # --- The static companions ------------------------------------------------------------------
-def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> go.Figure:
+def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> Spec:
     """Training cost per epoch for several learning rates on one chart."""
     traces = []
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):

@@ -1,5 +1,5 @@
 """What both lessons' figures share: colours, fonts, axes, the player controls, and a
-figure assembled from plain dicts without plotly's per-property validation."""
+figure assembled from plain dicts without plotly.py's objects."""
 from __future__ import annotations
 
 import base64
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 # Okabe–Ito: safe for the common colour-vision deficiencies. Pairs used for classes also
 # differ in lightness so they survive a washed-out projector or a greyscale print.
@@ -101,36 +102,52 @@ def scrubber(names: Sequence[int], y: float, labels: int = 10) -> dict:
                 currentvalue=dict(visible=False), steps=steps)
 
 
-class _Spec(go.Figure):
-    """A figure that hands out the plain dicts it was built from instead of copying itself.
+class Spec:
+    """A figure as the plain dicts plotly.js reads, without plotly.py's objects.
 
-    st.plotly_chart calls to_dict() on every rerun, and plotly's deep copy of a cached
-    60-frame figure costs ~14 ms each time. Nothing mutates these dicts once built; the figure
-    tests check that the dicts are exactly what plotly's own to_dict() would give.
+    Building the neuron's 60 frames as go.Figure and go.Frame objects cost ~30 ms per
+    control change even unvalidated, only for the chart to turn them back into dicts. A
+    Spec is those dicts; a go.Figure is made from them only when one is asked for (the HTML
+    export, or st.plotly_chart where gdviz's own chart cannot run). Nothing mutates a Spec
+    once built, so cached ones are shared, not copied. The figure tests validate every spec
+    in full against plotly's schema.
     """
 
+    __slots__ = ("data", "layout", "frames", "_figure")
+
+    def __init__(self, data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> None:
+        self.data, self.layout, self.frames = data, layout, list(frames)
+        self._figure: go.Figure | None = None
+
     def to_dict(self) -> dict:
-        return self._gdviz_spec
+        return dict(data=self.data, layout=self.layout, frames=self.frames)
+
+    def to_json(self) -> str:
+        return pio.json.to_json_plotly(self.to_dict())
+
+    def to_plotly(self) -> go.Figure:
+        """The same figure as a go.Figure (made once, unvalidated: see the class docs)."""
+        if self._figure is None:
+            fig = go.Figure(dict(data=self.data, layout=self.layout), _validate=False)
+            # go.Figure re-validates frames even with _validate=False; attach them as they are
+            fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in self.frames)
+            self._figure = fig
+        return self._figure
+
+    def to_html(self, **options) -> str:
+        return self.to_plotly().to_html(**options)
 
 
-def spec_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> go.Figure:
-    """A figure from plain dicts, skipping plotly's per-property validation.
+def spec_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> Spec:
+    """A figure from plain dicts, skipping plotly.py entirely (see Spec).
 
-    Validation costs tens of milliseconds for a few dozen frames on every control change;
-    go.Figure re-validates frames even with _validate=False, so unvalidated Frame objects are
-    attached directly. The figure tests validate every spec in full instead.
-
-    `datarevision` is a digest of the data. Streamlit draws a new chart with Plotly.react
-    twice (once on mount, once after styling its copy of the figure); without a revision
-    plotly.js compares data arrays by reference, sees copies, and recomputes and redraws
-    everything a second time. With one, the second call only diffs the layout.
+    `datarevision` is a digest of the data. Plotly.react trusts it: with a revision it
+    skips comparing the data arrays when only the layout changed, and redraws the data
+    when the digest differs.
     """
     layout = dict(layout, template={},     # {}: no template at all (see AXIS)
                   datarevision=zlib.crc32(json.dumps(data, default=str).encode()))
-    fig = _Spec(dict(data=data, layout=layout), _validate=False)
-    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
-    fig._gdviz_spec = dict(data=data, layout=layout, frames=list(frames))
-    return fig
+    return Spec(data, layout, frames)
 
 
 def finish(fig: go.Figure, title: str, **layout) -> go.Figure:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
+from gdviz.pages.chart import chart
 from gdviz.pages.common import from_link, section, settled, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
 
@@ -149,8 +150,7 @@ def main() -> None:
                    args=(name, multiple, th.curvature), use_container_width=True)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.plotly_chart(main_figure(s), key="descent_chart", theme=None,
-                        config={"displaylogo": False})
+        chart(main_figure(s), key="descent_chart")
     with right:
         theory_panel(run, th, s)
     show = dict(zip(TABS, (ledger_tab, rates_tab, sweep_tab, methods_tab, export_tab),
@@ -167,22 +167,23 @@ def ledger_tab(run, th, lines, s) -> None:
 def rates_tab(run, th, lines, s) -> None:
     runs, labels = rates(s, th.curvature)
     a, b = st.columns(2)
-    a.plotly_chart(figs.ghosts(runs, labels, objective(s)), key="ghosts", theme=None)
-    b.plotly_chart(figs.errors(runs, labels), key="errors", theme=None)
+    with a:
+        chart(figs.ghosts(runs, labels, objective(s)), key="ghosts")
+    with b:
+        chart(figs.errors(runs, labels), key="errors")
     st.caption("On the log scale each run is a straight line of slope log|r|: the closer r "
                "is to 0, the steeper the fall.")
 
 
 def sweep_tab(run, th, lines, s) -> None:
     lrs, steps = sweep(s["f"], s["a"], s["b"], s["c"], s["x0"], th.curvature)
-    st.plotly_chart(figs.sweep(lrs, steps, 2 / th.curvature, s["lr"], SWEEP_STEPS),
-                    key="sweep", theme=None)
+    chart(figs.sweep(lrs, steps, 2 / th.curvature, s["lr"], SWEEP_STEPS), key="sweep")
     st.caption("Fastest near η = 1/f″; past 2/f″ every run diverges: the wall.")
 
 
 def methods_tab(run, th, lines, s) -> None:
     runs, labels = methods(s)
-    st.plotly_chart(figs.methods(runs, labels), key="methods", theme=None)
+    chart(figs.methods(runs, labels), key="methods")
     st.markdown("\n".join(f"- **{lab}**: {r.reason}" for r, lab in zip(runs, labels,
                                                                       strict=True)))
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import math
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from gdviz import export, neuron
 from gdviz.data import DATA_KEYS, Dataset, make_pets
 from gdviz.figures import neuron as figs
+from gdviz.figures.style import Spec
+from gdviz.pages.chart import chart
 from gdviz.pages.common import from_link, section, settled, widget
 from gdviz.settings import NEURON_FIELDS, by_key
 
@@ -59,7 +60,7 @@ def lesson(s: dict) -> tuple[Dataset, neuron.TrainingRun]:
 # cache_resource, not cache_data: a cached figure would be unpickled on every rerun, which
 # re-validates all 60 frames (~0.3 s). The figure is never mutated after it is built.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def main_figure(s: dict) -> go.Figure:
+def main_figure(s: dict) -> Spec:
     data, run = lesson(s)
     return figs.animated(run, data, describe(s))
 
@@ -159,8 +160,7 @@ def main() -> None:
                            f"{run.final} epochs: training cost {run.train_cost[-1]:.4g}, "
                            f"accuracy {run.train_acc[-1]:.0%} on training animals and "
                            f"{run.test_acc[-1]:.0%} on {len(data.y_test)} test animals.")
-    st.plotly_chart(main_figure(s), key="neuron_chart", theme=None,
-                    config={"displaylogo": False})
+    chart(main_figure(s), key="neuron_chart")
     st.caption(caption(run, data))
     show = dict(zip(TABS, (confusion_tab, rates_tab, export_tab), strict=True))
     show[section("neuron", TABS)](data, run, s)           # only the open section is computed
@@ -168,7 +168,7 @@ def main() -> None:
 
 def rates_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
     runs, labels = rates(s)
-    st.plotly_chart(figs.rates(runs, labels), key="neuron_rates", theme=None)
+    chart(figs.rates(runs, labels), key="neuron_rates")
     st.caption("The same animals and start at several multiples of your η. Small η creeps; "
                "past 2/λmax the cost stops falling smoothly.")
 

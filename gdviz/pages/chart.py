@@ -1,0 +1,147 @@
+"""A Plotly chart that stays on the page and is redrawn in place.
+
+st.plotly_chart gives its chart an identity that hashes the figure, so every control change
+unmounts the chart and mounts a new one: for a frame or more there is no chart at all (the
+page below it jumps up and back), then Plotly.newPlot draws it from nothing and a second
+full draw follows once the new chart knows its width. Here each chart is a keyed Streamlit
+component (st.components.v2) whose identity is its key alone: the same <div> stays on the
+page and takes each new figure through one Plotly.react. `python bench/browser.py` times
+both (GDVIZ_PLOTLY_CHART=1 switches to st.plotly_chart for the comparison).
+
+plotly.js is the copy that ships inside the installed plotly package, loaded once per page
+through Streamlit's static file serving (`[server] enableStaticServing` serves the `static/`
+folder beside app.py at app/static; publish_plotly puts the file there). Where that cannot
+work (static serving off, a read-only checkout) charts fall back to st.plotly_chart.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+from gdviz.figures.style import Spec
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parents[2] / "static"   # beside app.py: served at app/static
+BUNDLE = f"plotly-{plotly.__version__}.min.js"             # versioned: a cached copy never lies
+SOURCE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+CONFIG = {"displaylogo": False, "responsive": True}
+
+# The component's JavaScript. Streamlit calls the default export on mount and whenever the
+# data (the figure) changes, always with the same parent element. The first call loads
+# plotly.js (once per page) and makes the chart's <div>; every call draws the newest figure
+# into that <div> with Plotly.react. Draws never overlap: a figure that arrives during a
+# draw waits, and only the newest waiting one is drawn. A playing animation is stopped
+# first, or it would go on playing the old run's frames over the new figure.
+JS = """
+const STOP = {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}};
+
+const load = (src) => window.__gdvizPlotly ??= new Promise((ok, fail) => {
+  if (window.Plotly) return ok(window.Plotly);
+  const s = document.createElement("script");
+  s.src = src;
+  s.onload = () => ok(window.Plotly);
+  s.onerror = () => { window.__gdvizPlotly = null; s.remove(); fail(new Error(src)); };
+  document.head.appendChild(s);
+});
+
+const parse = (data) => {
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+    data = new TextDecoder().decode(data);
+  }
+  return typeof data === "string" ? JSON.parse(data) : data;
+};
+
+export default function ({ data, parentElement }) {
+  let gd = parentElement.querySelector(":scope > .gdviz-chart");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "gdviz-chart";
+    parentElement.appendChild(gd);
+  }
+  const { figure, src } = parse(data);
+  gd.style.height = (figure.layout.height || 450) + "px";
+  gd.__next = figure;
+  if (gd.__drawing) return;
+  gd.__drawing = true;
+  const draw = async () => {
+    const Plotly = await load(src);
+    while (gd.__next) {
+      const fig = gd.__next;
+      gd.__next = null;
+      const t = gd._transitionData;
+      if (t && (t._frameQueue?.length || t._animationRaf)) await Plotly.animate(gd, [null], STOP);
+      await Plotly.react(gd, fig);
+    }
+  };
+  draw().catch((err) => {
+    gd.textContent = "The chart could not be drawn (" + err.message + "). Reload the page.";
+    gd.className = "gdviz-chart gdviz-chart-failed";
+  }).finally(() => { gd.__drawing = false; });
+}
+"""
+
+CSS = """
+.gdviz-chart { width: 100%; }
+.gdviz-chart-failed { height: auto !important; padding: 1rem; border: 1px solid #D55E00; }
+"""
+
+
+def publish_plotly() -> bool:
+    """Put the plotly package's plotly.js where Streamlit serves static files. True when it
+    is there (copied now or before); False when this checkout cannot hold it."""
+    target = STATIC / BUNDLE
+    try:
+        if target.is_file() and target.stat().st_size == SOURCE.stat().st_size:
+            return True
+        STATIC.mkdir(exist_ok=True)
+        fd, part = tempfile.mkstemp(dir=STATIC, suffix=".part")   # several servers may race
+        os.close(fd)
+        shutil.copyfile(SOURCE, part)
+        os.replace(part, target)
+        return True
+    except OSError as exc:
+        log.warning("charts fall back to st.plotly_chart: cannot publish plotly.js (%s)", exc)
+        return False
+
+
+@st.cache_resource(show_spinner=False)
+def _component():
+    """The registered chart component, or None where plotly.js cannot be served."""
+    if not st.get_option("server.enableStaticServing"):
+        log.warning("charts fall back to st.plotly_chart: [server] enableStaticServing is off")
+        return None
+    if not publish_plotly():
+        return None
+    return st.components.v2.component("gdviz.chart", js=JS, css=CSS, isolate_styles=False)
+
+
+def bundle_url() -> str:
+    """Where the browser finds plotly.js, under the app's base path."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + "/".join(p for p in (base, "app", "static", BUNDLE) if p)
+
+
+def spec_json(fig: go.Figure | Spec) -> str:
+    """The figure as Plotly.react reads it: data, layout, frames and config in one object."""
+    return pio.json.to_json_plotly(dict(fig.to_dict(), config=CONFIG))
+
+
+def chart(fig: go.Figure | Spec, key: str) -> None:
+    """Show `fig` under `key`: the same chart stays on the page and is redrawn in place."""
+    mount = None if os.environ.get("GDVIZ_PLOTLY_CHART") else _component()
+    if mount is None:
+        plotly_fig = fig.to_plotly() if isinstance(fig, Spec) else fig
+        st.plotly_chart(plotly_fig, key=key, theme=None, config=CONFIG)
+        return
+    payload = f'{{"src": {json.dumps(bundle_url())}, "figure": {spec_json(fig)}}}'
+    mount(key=key, data=payload.encode())

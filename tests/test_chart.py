@@ -1,0 +1,73 @@
+"""gdviz's own chart (gdviz/pages/chart.py): one chart per key that stays on the page and
+takes each new figure in place, with plotly.js served from the installed plotly package."""
+from __future__ import annotations
+
+import json
+
+import plotly
+from streamlit.testing.v1 import AppTest
+
+from gdviz.pages import chart
+from tests.conftest import ROOT, chart_specs
+
+APP = ROOT / "app.py"
+
+
+def components(at: AppTest) -> dict[str, object]:
+    return {el.proto.id: el.proto for el in at.get("bidi_component")
+            if el.proto.component_name == "gdviz.chart"}
+
+
+def test_a_new_learning_rate_reaches_the_same_chart_with_a_new_figure():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    before = components(at)
+    assert len(before) == 1 and next(iter(before)).endswith("-descent_chart")
+    at.number_input(key="lr").set_value(0.3).run()
+    after = components(at)
+    # the same element id, so the browser keeps the chart and redraws it in place ...
+    assert after.keys() == before.keys()
+    (key,) = after
+    # ... with the new run inside: the first step is 8 − 0.3·12 = 4.4, not 8 − 0.1·12 = 6.8
+    old, new = (json.dumps(json.loads(c[key].bytes)["figure"]["frames"][1])
+                for c in (before, after))
+    assert "0.1 * (2 * 8.00 - 4) = 6.80" in old
+    assert "0.3 * (2 * 8.00 - 4) = 4.40" in new
+
+
+def test_the_payload_is_strict_json_naming_a_served_copy_of_plotly_js():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    (proto,) = components(at).values()
+    payload = json.loads(proto.bytes)          # strict: NaN or Infinity would not parse
+    assert payload["src"] == f"/app/static/plotly-{plotly.__version__}.min.js"
+    assert payload["figure"]["config"]["displaylogo"] is False
+    served = chart.STATIC / chart.BUNDLE
+    assert served.read_bytes() == chart.SOURCE.read_bytes()
+
+
+def test_publish_plotly_copies_once_and_replaces_a_stale_copy(tmp_path, monkeypatch):
+    monkeypatch.setattr(chart, "STATIC", tmp_path / "static")
+    assert chart.publish_plotly()
+    target = tmp_path / "static" / chart.BUNDLE
+    assert target.read_bytes() == chart.SOURCE.read_bytes()
+    target.write_text("truncated by a crash")
+    assert chart.publish_plotly()
+    assert target.read_bytes() == chart.SOURCE.read_bytes()
+    assert [p.name for p in (tmp_path / "static").iterdir()] == [chart.BUNDLE]   # no leftovers
+
+
+def test_a_checkout_that_cannot_hold_plotly_js_says_why(tmp_path, monkeypatch, caplog):
+    blocker = tmp_path / "static"
+    blocker.write_text("a file where the folder should be")
+    monkeypatch.setattr(chart, "STATIC", blocker)
+    assert not chart.publish_plotly()
+    assert "fall back to st.plotly_chart" in caplog.text
+
+
+def test_the_fallback_is_streamlits_own_chart_with_the_same_figure(monkeypatch):
+    monkeypatch.setenv("GDVIZ_PLOTLY_CHART", "1")
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert not components(at) and len(at.get("plotly_chart")) == 1
+    (spec,) = chart_specs(at).values()
+    fig = json.loads(spec)
+    assert len(fig["frames"]) == 34 and fig["layout"]["template"] == {}
