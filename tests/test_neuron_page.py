@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from gdviz import neuron as nn
@@ -195,6 +198,41 @@ def test_boundary_segment_is_the_clipped_line():
     assert xs == [4.0, 4.0] and sorted(ys) == [0.0, 10.0]
     assert segment([1.0, 1.0, -100.0], (0, 10), (0, 10)) == ([], [])
     assert segment([0.0, 0.0, 0.0], (0, 10), (0, 10)) == ([], [])
+
+
+def _liang_barsky(p, xr, yr):
+    """An independent clip of w1·x + w2·y + b = 0 to the box: (t_lo, t_hi, point at t)."""
+    w1, w2, b = p
+    n2 = w1 * w1 + w2 * w2
+    x0, y0, dx, dy = -b * w1 / n2, -b * w2 / n2, w2, -w1
+    lo, hi = -math.inf, math.inf
+    for pk, qk in ((-dx, x0 - xr[0]), (dx, xr[1] - x0), (-dy, y0 - yr[0]), (dy, yr[1] - y0)):
+        if pk == 0:
+            if qk < 0:
+                return 1.0, 0.0, None
+        elif pk < 0:
+            lo = max(lo, qk / pk)
+        else:
+            hi = min(hi, qk / pk)
+    return lo, hi, lambda t: (x0 + t * dx, y0 + t * dy)
+
+
+@settings(max_examples=300, deadline=None)
+@given(p=st.tuples(*[st.floats(-50, 50, allow_nan=False)] * 3),
+       box=st.tuples(st.floats(0, 20), st.floats(1, 30), st.floats(0, 20), st.floats(1, 30)))
+def test_boundary_segment_agrees_with_an_independent_clip(p, box):
+    assume(math.hypot(p[0], p[1]) > 1e-3)
+    xr, yr = (box[0], box[0] + box[1]), (box[2], box[2] + box[3])
+    side = [(p[0] * x + p[1] * y + p[2]) / math.hypot(p[0], p[1]) for x in xr for y in yr]
+    assume(min(map(abs, side)) > 1e-6)        # through a corner or along an edge: either way
+    xs, ys = (unpack(v) for v in figs.boundary_segment(np.array(p), xr, yr))
+    if all(d > 0 for d in side) or all(d < 0 for d in side):     # every corner on one side
+        assert xs == [] and ys == []
+        return
+    lo, hi, at = _liang_barsky(p, xr, yr)
+    want = sorted([at(lo), at(hi)])
+    got = sorted(zip(xs, ys, strict=True))
+    assert np.allclose(got, want, atol=2e-3, rtol=1e-4), (got, want)
 
 
 def test_frames_carry_only_what_moves_and_the_heatmap_is_p_dog():

@@ -8,7 +8,9 @@ uint8 typed array (Plotly encodes it as base64), which keeps a 60-frame run smal
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from itertools import combinations
 
 import numpy as np
 
@@ -76,10 +78,10 @@ def boundary_segment(raw: np.ndarray, xr: Sequence[float],
               if xr[0] - tol <= x <= xr[1] + tol and yr[0] - tol <= y <= yr[1] + tol]
     if len(inside) < 2:
         return [], []
-    a = np.array(inside)
-    d = np.linalg.norm(a[:, None] - a[None], axis=-1)
-    i, j = np.unravel_index(np.argmax(d), d.shape)
-    return rounded([a[i, 0], a[j, 0]]), rounded([a[i, 1], a[j, 1]])
+    # the two crossings farthest apart (a corner is crossed twice); plain floats, not NumPy:
+    # this runs once per frame and NumPy's overhead on four points dominated the figure
+    (x0, y0), (x1, y1) = max(combinations(inside, 2), key=lambda pq: math.dist(*pq))
+    return rounded([x0, x1]), rounded([y0, y1])
 
 
 def p_dog_percent(run: TrainingRun, ks: np.ndarray, gx: np.ndarray,
