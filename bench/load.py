@@ -70,12 +70,25 @@ class _Tally:
     finished: int = 0      # students done clicking (or failed)
 
 
+def chart_assets(app: Path) -> list[str]:
+    """What a browser with an empty cache fetches to draw the app's chart: gdviz's chart
+    loads the plotly package's plotly.js from the app's static folder (gzipped by Streamlit
+    on every request), st.plotly_chart loads Streamlit's own Plotly bundle (served as is)."""
+    if app.resolve() == procs.GDVIZ_APP.resolve():
+        from gdviz.pages import chart
+        return [f"/app/static/{chart.BUNDLE}"]
+    import streamlit
+    bundles = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    return [f"/static/js/{p.name}" for p in sorted(bundles.glob("PlotlyChart.*.js"))]
+
+
 async def student(i: int, url: str, path: str, key: str, values: Sequence[float],
                   start_at: float, end_at: float, interval: float, tally: _Tally,
-                  hold: asyncio.Event, rng: random.Random) -> None:
-    """One student: open the page at `start_at`, then change `key` every ~`interval` s."""
+                  hold: asyncio.Event, rng: random.Random, assets: Sequence[str] = ()) -> None:
+    """One student: open the page at `start_at` (fetching `assets` like a browser with an
+    empty cache), then change `key` every ~`interval` s."""
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
-    s = stclient.Session(url, path)
+    s = stclient.Session(url, path, assets=assets)
     try:
         await s.open()
         first = await s.run()
@@ -105,9 +118,11 @@ async def student(i: int, url: str, path: str, key: str, values: Sequence[float]
 async def run_class(url: str, pids: list[int], students: int, path: str = "/",
                     key: str = "lr", values: Sequence[float] = DEFAULT_VALUES,
                     arrive: float = 10.0, duration: float = 60.0, interval: float = 5.0,
-                    seed: int = 0, warm_urls: Sequence[str] = ()) -> ClassResult:
+                    seed: int = 0, warm_urls: Sequence[str] = (),
+                    assets: Sequence[str] = ()) -> ClassResult:
     """A class of `students` arriving within `arrive` s, each changing `key` for `duration` s.
 
+    `assets`: files each student fetches on arrival besides the page (see chart_assets).
     `warm_urls`: each server process directly (behind a proxy), so that every process has
     imported the app before memory is read.
     """
@@ -124,7 +139,7 @@ async def run_class(url: str, pids: list[int], students: int, path: str = "/",
         start_at = t0 + arrive * i / max(1, students)
         tasks.append(asyncio.create_task(student(
             i, url, path, key, values, start_at, end_at, interval, tally,
-            hold, random.Random(seed * 1000 + i))))
+            hold, random.Random(seed * 1000 + i), assets)))
     # Wait until every student has finished clicking (each then waits on `hold`).
     while tally.finished < students and time.monotonic() < end_at + 4 * interval:
         await asyncio.sleep(0.2)
@@ -190,6 +205,7 @@ async def saturate(url: str, path: str = "/", key: str = "lr",
 
 def load_test(app: Path, students: int, nprocs: int = 1, **kw) -> ClassResult:
     """Start the server(s) (nginx in front when nprocs > 1), run a class, stop everything."""
+    kw.setdefault("assets", chart_assets(app))
     if nprocs <= 1:
         with procs.serving(app) as server:
             return asyncio.run(run_class(server.url, [server.pid], students, **kw))

@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import time
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import websockets
@@ -101,9 +102,11 @@ def _widget_from(element) -> Widget | None:
 class Session:
     """One simulated student: a websocket session with a Streamlit server."""
 
-    def __init__(self, base_url: str, path: str = "/", query: str = "", timeout: float = 60.0):
+    def __init__(self, base_url: str, path: str = "/", query: str = "", timeout: float = 60.0,
+                 assets: Sequence[str] = ()):
         self.base_url = base_url.rstrip("/")
         self.path = path
+        self.assets = tuple(assets)   # files a browser with an empty cache fetches on arrival
         self.query = query.lstrip("?")
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
@@ -120,6 +123,8 @@ class Session:
         """HTTP requests a browser makes before the websocket, then the websocket itself."""
         await asyncio.to_thread(self._http_get, "/_stcore/health")
         await asyncio.to_thread(self._http_get, self.path)
+        for asset in self.assets:
+            await asyncio.to_thread(self._http_get, asset)
         ws_url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
         xsrf = self.cookies.get("_streamlit_xsrf", "")
         headers = {"Origin": self.base_url}
@@ -130,9 +135,11 @@ class Session:
                                            open_timeout=self.timeout)
 
     def _http_get(self, path: str) -> None:
-        # urllib in a thread: these are two small requests per student, not worth an HTTP lib.
+        # urllib in a thread: a few requests per student, not worth an HTTP lib. The body is
+        # read whole but not decompressed: the server's work is what is being measured.
         import urllib.request
-        req = urllib.request.Request(self.base_url + path)
+        req = urllib.request.Request(self.base_url + path,
+                                     headers={"Accept-Encoding": "gzip, deflate, br"})
         if self.cookies:
             req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         with urllib.request.urlopen(req, timeout=self.timeout) as r:
