@@ -116,3 +116,33 @@ def test_a_change_while_playing_stops_the_old_run_and_shows_the_new(page, app_ur
                            "._frames[1].layout.title.text.includes('0.3 *')")
     page.wait_for_timeout(1000)                # an old animation would have moved on by now
     assert "step 0:" in page.evaluate(TITLE) and page.evaluate(BALL) == 8.0
+
+
+# Boxes a reader must see whole: each axis title against its own tick labels and the legend.
+_CLASHES = """
+() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((g) => {
+  const box = (el) => el && el.getBoundingClientRect();
+  const meet = (a, b) => a && b && a.width && b.width &&
+      a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const legend = box(g.querySelector('.legend .bg'));
+  const out = [];
+  for (const ax of ['x', 'y']) {
+    const title = box(g.querySelector(`.g-${ax}title text`));
+    const ticks = [...g.querySelectorAll(`.${ax}axislayer-above .${ax}tick text`)].map(box);
+    if (meet(title, legend)) out.push(`${ax} title under the legend`);
+    if (ticks.some((t) => meet(title, t))) out.push(`${ax} title on its tick labels`);
+  }
+  return out.map((o) => g.layout.title.text + ': ' + o);
+})
+"""
+
+
+@pytest.mark.parametrize("tab", ["Learning rates compared", "Steps vs learning rate",
+                                 "Other methods"])
+def test_comparison_charts_keep_titles_clear_of_ticks_and_legends(page, app_url, tab):
+    load(page, app_url + f"/?lr=1.1&tab={tab.replace(' ', '+')}")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2 && "
+                           "[...document.querySelectorAll('.js-plotly-plot')]"
+                           ".every(g => g._fullLayout)")
+    page.wait_for_timeout(500)
+    assert page.evaluate(_CLASHES) == []

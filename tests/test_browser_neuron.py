@@ -96,3 +96,13 @@ def test_math_page_renders_and_checks_the_run_from_the_neuron_page(page, app_url
     assert len(errors) == 3 and max(errors) < 1e-6
     assert page.locator(".katex").count() >= 10            # the derivation is typeset
     page.screenshot(path=str(ARTIFACTS / "math.png"), full_page=True)
+
+
+def test_neuron_charts_keep_titles_clear_of_ticks_and_legends(page, app_url):
+    from tests.test_browser_descent import _CLASHES
+    load(page, app_url + "/neuron?tab=Learning+rates+compared")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 2 && "
+                           "[...document.querySelectorAll('.js-plotly-plot')]"
+                           ".every(g => g._fullLayout)")
+    page.wait_for_timeout(500)
+    assert page.evaluate(_CLASHES) == []

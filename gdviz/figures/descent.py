@@ -18,6 +18,7 @@ from gdviz.figures.style import (
     PALETTE,
     PLAIN,
     SKY,
+    STATIC,
     SYMBOLS,
     VERMILLION,
     Spec,
@@ -141,14 +142,18 @@ def ghosts(runs: Sequence[DescentRun], labels: Sequence[str], obj: Objective) ->
                         mode="lines+markers", opacity=0.8,
                         line=dict(color=PALETTE[i % len(PALETTE)], width=2),
                         marker=dict(size=8, symbol=SYMBOLS[i % len(SYMBOLS)]))
-    return finish(fig, "Same start, different learning rates",
+    return finish(fig, "Same start, different learning rates", **HALF,
                   xaxis=dict(title="x", range=list(xr)), yaxis=dict(title="f(x)", range=list(yr)))
 
 
-FLOOR = 1e-12   # an error of exactly 0 is drawn here: a log axis has no 0
+FLOOR = 1e-12   # an error of exactly 0 is drawn here: a log axis has no 0 (the pages say so)
+# Half-width charts side by side: their legends take several rows, so the legend starts lower
+# (a fraction of a shorter plot) to stay clear of the x-axis title.
+HALF = dict(height=640, legend=dict(STATIC["legend"], y=-0.3))
+LOG_MARGIN = dict(STATIC["margin"], l=95)   # room for 10⁻¹² and the axis title beside it
 
 
-def errors(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:
+def errors(runs: Sequence[DescentRun], labels: Sequence[str], half: bool = True) -> go.Figure:
     """|x_k − x*| against k on a log scale: straight lines whose slope is log|r|."""
     fig = go.Figure()
     for i, (run, label) in enumerate(zip(runs, labels, strict=True)):
@@ -156,9 +161,9 @@ def errors(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:
                         name=label, mode="lines+markers",
                         line=dict(color=PALETTE[i % len(PALETTE)], width=2),
                         marker=dict(size=6, symbol=SYMBOLS[i % len(SYMBOLS)]))
-    return finish(fig, "Distance to the minimum (log scale)", xaxis=dict(title="step k"),
-                  yaxis=dict(title="|x_k − x*|  (exactly 0 is drawn at 10⁻¹²)", type="log",
-                             exponentformat="power"))
+    return finish(fig, "Distance to x* (log scale)", **(HALF if half else {}),
+                  margin=LOG_MARGIN, xaxis=dict(title="step k"),
+                  yaxis=dict(title="|x_k − x*|", type="log", exponentformat="power"))
 
 
 def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float,
@@ -184,7 +189,8 @@ def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float
 
 def methods(runs: Sequence[DescentRun], labels: Sequence[str]) -> go.Figure:
     """Descent against momentum, Newton–Raphson and grid search: error per iteration."""
-    fig = errors(runs, labels)
+    fig = errors(runs, labels, half=False)
     fig.update_layout(title="Methods compared: distance to the minimum per iteration",
+                      legend_y=-0.24,
                       xaxis_title="iteration (grid search: evaluations)")
     return fig

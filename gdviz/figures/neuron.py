@@ -282,8 +282,8 @@ def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> Spec:
                            line=dict(color=PALETTE[i % len(PALETTE)], width=3,
                                      dash=DASHES[i % len(DASHES)])))
     layout = dict(title=dict(text="Training cost for several learning rates"),
-                  xaxis=dict(title=dict(text="epoch")),
-                  yaxis=dict(title=dict(text="training cost")), **PLAIN, font=FONT,
-                  height=460, margin=dict(l=70, r=20, t=60, b=40),
+                  xaxis=dict(title=dict(text="epoch"), **AXIS),
+                  yaxis=dict(title=dict(text="training cost"), **AXIS), **PLAIN, font=FONT,
+                  height=460, margin=dict(l=80, r=20, t=60, b=70),
                   legend=dict(font=dict(size=15)))
     return spec_figure(traces, layout)

@@ -172,7 +172,10 @@ def rates_tab(run, th, lines, s) -> None:
     with b:
         chart(figs.errors(runs, labels), key="errors")
     st.caption("On the log scale each run is a straight line of slope log|r|: the closer r "
-               "is to 0, the steeper the fall.")
+               f"is to 0, the steeper the fall. {ZERO_NOTE}")
+
+
+ZERO_NOTE = "A log axis has no 0: a distance of exactly 0 is drawn at 10⁻¹²."
 
 
 def sweep_tab(run, th, lines, s) -> None:
@@ -184,6 +187,7 @@ def sweep_tab(run, th, lines, s) -> None:
 def methods_tab(run, th, lines, s) -> None:
     runs, labels = methods(s)
     chart(figs.methods(runs, labels), key="methods")
+    st.caption(ZERO_NOTE)
     st.markdown("\n".join(f"- **{lab}**: {r.reason}" for r, lab in zip(runs, labels,
                                                                       strict=True)))
 
