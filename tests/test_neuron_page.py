@@ -230,9 +230,10 @@ def test_boundary_segment_agrees_with_an_independent_clip(p, box):
         assert xs == [] and ys == []
         return
     lo, hi, at = _liang_barsky(p, xr, yr)
-    want = sorted([at(lo), at(hi)])
-    got = sorted(zip(xs, ys, strict=True))
-    assert np.allclose(got, want, atol=2e-3, rtol=1e-4), (got, want)
+    want = [at(lo), at(hi)]
+    got = list(zip(xs, ys, strict=True))
+    # the same two ends in either order (sorting is no help when both have nearly equal x)
+    assert any(np.allclose(got, w, atol=2e-3, rtol=1e-4) for w in (want, want[::-1])), (got, want)
 
 
 def test_frames_carry_only_what_moves_and_the_heatmap_is_p_dog():
