@@ -236,6 +236,21 @@ def test_boundary_segment_agrees_with_an_independent_clip(p, box):
     assert any(np.allclose(got, w, atol=2e-3, rtol=1e-4) for w in (want, want[::-1])), (got, want)
 
 
+def test_every_legend_entry_can_be_seen_on_the_white_legend():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    run = nn.train(nn.NeuronSettings(), data)
+    white = {"white", "#FFFFFF", "#ffffff"}
+    shown = [t for t in figs.animated(run, data, "t").data
+             if t.get("showlegend", True) and t["type"] == "scatter"]
+    assert {t["name"] for t in shown} >= {"descent path", "cat (train)", "training cost"}
+    for t in shown:
+        marker, line = t.get("marker", {}), t.get("line", {})
+        if "markers" in t["mode"]:
+            assert {marker.get("color"), marker.get("line", {}).get("color")} - white - {None}
+        else:
+            assert line.get("color") not in white, t["name"]
+
+
 def test_frames_carry_only_what_moves_and_the_heatmap_is_p_dog():
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
     run = nn.train(nn.NeuronSettings(), data)

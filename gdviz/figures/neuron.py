@@ -228,10 +228,11 @@ def _surface(run: TrainingRun, data: Dataset) -> list[dict]:
                       contours=dict(coloring="lines"), colorscale=[[0, "white"], [1, "white"]],
                       line=dict(width=0.5), hoverinfo="skip")),
         _on("2", dict(type="scatter", x=rounded(run.w[path, 0]), y=rounded(run.w[path, 1]),
-                      mode="lines", name="descent path", legendgroup="path",
+                      mode="lines", name="descent path", legendgroup="path", showlegend=False,
                       line=dict(color="white", width=2), hoverinfo="skip")),
         _on("2", dict(type="scatter", x=rounded(run.w[marks, 0]), y=rounded(run.w[marks, 1]),
-                      mode="markers", name="descent path", legendgroup="path", showlegend=False,
+                      mode="markers", name="descent path", legendgroup="path",
+                      # the legend shows the marker: a white line would vanish on white
                       marker=dict(size=6, color="white", line=dict(color=BLACK, width=1)),
                       hoverinfo="skip")),
     ]
