@@ -144,7 +144,9 @@ def main() -> None:
     s = controls()
     settled("descent", DESCENT_FIELDS, raw, s)
     run, th, lines = lesson(s)
-    buttons = st.columns(len(PRESETS))
+    # two rows of three, as on /neuron: in one row of six the labels are cut off ("At the
+    # edge (…") even at 1400 px, and on a 1024 px projector all of them are
+    buttons = [*st.columns(3), *st.columns(3)]
     for col, (name, label, multiple) in zip(buttons, PRESETS, strict=True):
         col.button(label, key=f"preset_{name}", on_click=set_preset,
                    args=(name, multiple, th.curvature), use_container_width=True)
