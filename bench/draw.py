@@ -23,13 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import plotly  # noqa: E402
 import plotly.io as pio  # noqa: E402
 import plotly.utils  # noqa: E402
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+from gdviz.pages.chart import SOURCE as PLOTLY_JS  # noqa: E402   the js gdviz's chart serves
 
 # Draw specs A and B alternately, as a student changing a control would see them drawn.
 # "in place": one Plotly.react into the chart that holds the other figure (gdviz's chart).

@@ -39,7 +39,7 @@ def test_the_payload_is_strict_json_naming_a_served_copy_of_plotly_js():
     (proto,) = components(at).values()
     payload = json.loads(proto.bytes)          # strict: NaN or Infinity would not parse
     assert payload["src"] == f"/app/static/plotly-{plotly.__version__}.min.js"
-    assert payload["figure"]["config"]["displaylogo"] is False
+    assert payload["config"]["displaylogo"] is False
     served = chart.STATIC / chart.BUNDLE
     assert served.read_bytes() == chart.SOURCE.read_bytes()
 

@@ -95,6 +95,15 @@ def test_spec_figure_hands_out_exactly_what_plotly_would(parabola, lr):
     assert _canonical(fig.to_dict()) == _canonical(made.to_dict())
 
 
+def test_a_spec_is_serialised_once_and_as_plotly_would(parabola):
+    """A cached figure is sent on every rerun; its JSON is made once, and is plotly's own."""
+    import plotly.io as pio
+    _, fig = animated(parabola)
+    first = fig.to_json()
+    assert fig.to_json() is first
+    assert first == pio.json.to_json_plotly(fig.to_dict())
+
+
 def test_figures_carry_no_template_and_no_automargin(parabola):
     """plotly.py's default template turns on automargin, which makes plotly.js lay a figure
     out twice per draw; every figure of the lesson must be free of both."""

@@ -113,17 +113,21 @@ class Spec:
     in full against plotly's schema.
     """
 
-    __slots__ = ("data", "layout", "frames", "_figure")
+    __slots__ = ("data", "layout", "frames", "_figure", "_json")
 
     def __init__(self, data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> None:
         self.data, self.layout, self.frames = data, layout, list(frames)
         self._figure: go.Figure | None = None
+        self._json: str | None = None
 
     def to_dict(self) -> dict:
         return dict(data=self.data, layout=self.layout, frames=self.frames)
 
     def to_json(self) -> str:
-        return pio.json.to_json_plotly(self.to_dict())
+        """The spec as JSON, made once: a cached Spec is sent again on every rerun."""
+        if self._json is None:
+            self._json = pio.json.to_json_plotly(self.to_dict())
+        return self._json
 
     def to_plotly(self) -> go.Figure:
         """The same figure as a go.Figure (made once, unvalidated: see the class docs)."""

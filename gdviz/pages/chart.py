@@ -68,9 +68,9 @@ export default function ({ data, parentElement }) {
     gd.className = "gdviz-chart";
     parentElement.appendChild(gd);
   }
-  const { figure, src } = parse(data);
+  const { figure, config, src } = parse(data);
   gd.style.height = (figure.layout.height || 450) + "px";
-  gd.__next = figure;
+  gd.__next = {...figure, config};
   if (gd.__drawing) return;
   gd.__drawing = true;
   const draw = async () => {
@@ -132,8 +132,8 @@ def bundle_url() -> str:
 
 
 def spec_json(fig: go.Figure | Spec) -> str:
-    """The figure as Plotly.react reads it: data, layout, frames and config in one object."""
-    return pio.json.to_json_plotly(dict(fig.to_dict(), config=CONFIG))
+    """The figure as Plotly.react reads it (data, layout, frames); a Spec's JSON is made once."""
+    return fig.to_json() if isinstance(fig, Spec) else pio.to_json(fig, validate=False)
 
 
 def chart(fig: go.Figure | Spec, key: str) -> None:
@@ -143,5 +143,6 @@ def chart(fig: go.Figure | Spec, key: str) -> None:
         plotly_fig = fig.to_plotly() if isinstance(fig, Spec) else fig
         st.plotly_chart(plotly_fig, key=key, theme=None, config=CONFIG)
         return
-    payload = f'{{"src": {json.dumps(bundle_url())}, "figure": {spec_json(fig)}}}'
+    payload = (f'{{"src": {json.dumps(bundle_url())}, "config": {json.dumps(CONFIG)}, '
+               f'"figure": {spec_json(fig)}}}')
     mount(key=key, data=payload.encode())
