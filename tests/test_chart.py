@@ -3,8 +3,11 @@ takes each new figure in place, with plotly.js served from the installed plotly 
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import plotly
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gdviz.pages import chart
@@ -71,3 +74,35 @@ def test_the_fallback_is_streamlits_own_chart_with_the_same_figure(monkeypatch):
     (spec,) = chart_specs(at).values()
     fig = json.loads(spec)
     assert len(fig["frames"]) == 34 and fig["layout"]["template"] == {}
+
+
+@pytest.mark.parametrize("page, key, lr", [(None, "descent_chart", 0.3),
+                                           ("gdviz/pages/neuron.py", "neuron_chart", 3.0)])
+def test_a_redrawn_lesson_chart_is_written_first_and_given_its_head_start(monkeypatch, page,
+                                                                          key, lr):
+    """The lesson's chart goes out, the script waits HEAD_START_S, then the title and the
+    rest follow; a first draw or an unchanged figure does not wait."""
+    events: list[tuple[str, object]] = []
+    monkeypatch.setattr(chart, "time", SimpleNamespace(sleep=lambda s: events.append(("wait", s))))
+    title = st.title
+
+    def noted_title(body, *args, **kwargs):
+        events.append(("title", body))
+        return title(body, *args, **kwargs)
+
+    monkeypatch.setattr(st, "title", noted_title)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert [e for e, _ in events] == ["title"]                     # first draw: no wait
+    events.clear()
+    at.number_input(key="lr").set_value(lr).run()
+    assert events[0] == ("wait", chart.HEAD_START_S)
+    assert [e for e, _ in events] == ["wait", "title"]
+    assert (chart._LAST_DRAWN in at.session_state
+            and key in at.session_state[chart._LAST_DRAWN])
+    events.clear()
+    at.run()                                                       # the same figure again
+    assert [e for e, _ in events] == ["title"]
+    assert not at.exception

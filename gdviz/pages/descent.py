@@ -6,7 +6,7 @@ import streamlit as st
 
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
-from gdviz.pages.chart import chart
+from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import from_link, section, settled, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
 
@@ -138,21 +138,24 @@ def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
 
 def main() -> None:
     raw = from_link("descent", DESCENT_FIELDS)
-    st.title("Gradient descent on a parabola")
-    st.markdown("Roll a ball downhill: each step moves x against the slope, "
-                "**x_new = x − η·f′(x)**. Change the learning rate η and watch what happens.")
+    head = st.container()          # title, link notes and presets: written after the chart
     s = controls()
-    settled("descent", DESCENT_FIELDS, raw, s)
     run, th, lines = lesson(s)
-    # two rows of three, as on /neuron: in one row of six the labels are cut off ("At the
-    # edge (…") even at 1400 px, and on a 1024 px projector all of them are
-    buttons = [*st.columns(3), *st.columns(3)]
-    for col, (name, label, multiple) in zip(buttons, PRESETS, strict=True):
-        col.button(label, key=f"preset_{name}", on_click=set_preset,
-                   args=(name, multiple, th.curvature), use_container_width=True)
     left, right = st.columns([3, 2], gap="large")
-    with left:
-        chart(main_figure(s), key="descent_chart")
+    with left:                     # first, so the new chart is drawn before the rest arrives
+        chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
+    with head:
+        st.title("Gradient descent on a parabola")
+        st.markdown("Roll a ball downhill: each step moves x against the slope, "
+                    "**x_new = x − η·f′(x)**. Change the learning rate η and watch what "
+                    "happens.")
+        settled("descent", DESCENT_FIELDS, raw, s)
+        # two rows of three, as on /neuron: in one row of six the labels are cut off ("At
+        # the edge (…") even at 1400 px, and on a 1024 px projector all of them are
+        buttons = [*st.columns(3), *st.columns(3)]
+        for col, (name, label, multiple) in zip(buttons, PRESETS, strict=True):
+            col.button(label, key=f"preset_{name}", on_click=set_preset,
+                       args=(name, multiple, th.curvature), use_container_width=True)
     with right:
         theory_panel(run, th, s)
     show = dict(zip(TABS, (ledger_tab, rates_tab, sweep_tab, methods_tab, export_tab),

@@ -9,7 +9,7 @@ from gdviz import export, neuron
 from gdviz.data import DATA_KEYS, Dataset, make_pets
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
-from gdviz.pages.chart import chart
+from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import from_link, section, settled, widget
 from gdviz.settings import NEURON_FIELDS, by_key
 
@@ -141,29 +141,39 @@ STATUS_BOX = {"settled": st.success, "still learning": st.info, "oscillating": s
 # --- The page ------------------------------------------------------------------------------
 def main() -> None:
     raw = from_link("neuron", NEURON_FIELDS)
+    head = st.container()          # title, link notes, presets, how it ended: after the chart
+    s, limit_slot = controls()
+    try:
+        data, run = lesson(s)
+    except ValueError as err:
+        with head:
+            introduce(raw, s)
+            st.error(f"These settings cannot be trained: {err}.", icon="🛑")
+        return
+    # first, so the new chart is drawn before the rest of the page arrives
+    chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
+    with head:
+        introduce(raw, s)
+        head_, _, rest = run.reason.partition(": ")
+        STATUS_BOX[run.status](f"**{head_.capitalize()}**: {rest}. After "
+                               f"{run.final} epochs: training cost {run.train_cost[-1]:.4g}, "
+                               f"accuracy {run.train_acc[-1]:.0%} on training animals and "
+                               f"{run.test_acc[-1]:.0%} on {len(data.y_test)} test animals.")
+    stability_note(limit_slot, run, s["lr"])
+    st.caption(caption(run, data))
+    show = dict(zip(TABS, (confusion_tab, rates_tab, export_tab), strict=True))
+    show[section("neuron", TABS)](data, run, s)           # only the open section is computed
+
+
+def introduce(raw: dict, s: dict) -> None:
+    """The page's title and lead, the notes on a link's refused values, and the presets."""
     st.title("A neuron learns cats from dogs")
     st.markdown(r"One neuron, $\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)$, sees an animal's "
                 "**body weight** (kg) and **ear length** (cm) and says how likely it is a "
                 r"dog. Gradient descent moves $(w_1, w_2, b)$ against the gradient of the "
                 r"cost, $C = \frac{1}{2N}\sum (\hat y - y)^2$ as in the seed, or cross-entropy.")
-    s, limit_slot = controls()
     settled("neuron", NEURON_FIELDS, raw, s)      # what it remembers is what /math checks
     preset_buttons()
-    try:
-        data, run = lesson(s)
-    except ValueError as err:
-        st.error(f"These settings cannot be trained: {err}.", icon="🛑")
-        return
-    stability_note(limit_slot, run, s["lr"])
-    head, _, rest = run.reason.partition(": ")
-    STATUS_BOX[run.status](f"**{head.capitalize()}**: {rest}. After "
-                           f"{run.final} epochs: training cost {run.train_cost[-1]:.4g}, "
-                           f"accuracy {run.train_acc[-1]:.0%} on training animals and "
-                           f"{run.test_acc[-1]:.0%} on {len(data.y_test)} test animals.")
-    chart(main_figure(s), key="neuron_chart")
-    st.caption(caption(run, data))
-    show = dict(zip(TABS, (confusion_tab, rates_tab, export_tab), strict=True))
-    show[section("neuron", TABS)](data, run, s)           # only the open section is computed
 
 
 def rates_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
