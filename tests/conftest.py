@@ -21,14 +21,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = ROOT / "artifacts"
 
 
+def chart_components(at) -> dict[str, object]:
+    """gdviz's own charts on an AppTest page (gdviz/pages/chart.py), their protos by
+    element id (the id ends with the chart's key)."""
+    return {el.proto.id: el.proto for el in at.get("bidi_component")
+            if el.proto.component_name == "gdviz.chart"}
+
+
 def chart_specs(at) -> dict[str, str]:
-    """The JSON of every chart an AppTest page shows, by key: gdviz's own charts
-    (gdviz/pages/chart.py, a component whose data is the figure) and any st.plotly_chart."""
-    specs = {}
-    for el in at.get("bidi_component"):
-        if el.proto.component_name == "gdviz.chart":
-            key = el.proto.id.rsplit("-", 1)[-1]
-            specs[key] = json.dumps(json.loads(el.proto.bytes)["figure"])
+    """The JSON of every chart an AppTest page shows, by key: gdviz's own charts (a
+    component whose data is the figure) and any st.plotly_chart."""
+    specs = {el_id.rsplit("-", 1)[-1]: json.dumps(json.loads(proto.bytes)["figure"])
+             for el_id, proto in chart_components(at).items()}
     for el in at.get("plotly_chart"):
         specs[el.proto.id] = el.proto.spec
     return specs

@@ -11,22 +11,17 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gdviz.pages import chart
-from tests.conftest import ROOT, chart_specs
+from tests.conftest import ROOT, chart_components, chart_specs
 
 APP = ROOT / "app.py"
 
 
-def components(at: AppTest) -> dict[str, object]:
-    return {el.proto.id: el.proto for el in at.get("bidi_component")
-            if el.proto.component_name == "gdviz.chart"}
-
-
 def test_a_new_learning_rate_reaches_the_same_chart_with_a_new_figure():
     at = AppTest.from_file(str(APP), default_timeout=60).run()
-    before = components(at)
+    before = chart_components(at)
     assert len(before) == 1 and next(iter(before)).endswith("-descent_chart")
     at.number_input(key="lr").set_value(0.3).run()
-    after = components(at)
+    after = chart_components(at)
     # the same element id, so the browser keeps the chart and redraws it in place ...
     assert after.keys() == before.keys()
     (key,) = after
@@ -39,7 +34,7 @@ def test_a_new_learning_rate_reaches_the_same_chart_with_a_new_figure():
 
 def test_the_payload_is_strict_json_naming_a_served_copy_of_plotly_js():
     at = AppTest.from_file(str(APP), default_timeout=60).run()
-    (proto,) = components(at).values()
+    (proto,) = chart_components(at).values()
     payload = json.loads(proto.bytes)          # strict: NaN or Infinity would not parse
     assert payload["src"] == f"/app/static/plotly-{plotly.__version__}.min.js"
     assert payload["config"]["displaylogo"] is False
@@ -70,7 +65,7 @@ def test_the_fallback_is_streamlits_own_chart_with_the_same_figure(monkeypatch):
     monkeypatch.setenv("GDVIZ_PLOTLY_CHART", "1")
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
-    assert not components(at) and len(at.get("plotly_chart")) == 1
+    assert not chart_components(at) and len(at.get("plotly_chart")) == 1
     (spec,) = chart_specs(at).values()
     fig = json.loads(spec)
     assert len(fig["frames"]) == 34 and fig["layout"]["template"] == {}

@@ -151,7 +151,8 @@ def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0) -> None:
 
     A figure that replaces another one under `key` gets `head_start` seconds before the
     script goes on (HEAD_START_S for a lesson's main chart, called before the rest of the
-    page); a first draw or the same figure again goes on at once."""
+    page); a first draw or the same figure again goes on at once. The st.plotly_chart
+    fallback remounts its chart on every change anyway and does not wait."""
     mount = None if os.environ.get("GDVIZ_PLOTLY_CHART") else _component()
     if mount is None:
         plotly_fig = fig.to_plotly() if isinstance(fig, Spec) else fig

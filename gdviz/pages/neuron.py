@@ -154,8 +154,8 @@ def main() -> None:
     chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
     with head:
         introduce(raw, s)
-        head_, _, rest = run.reason.partition(": ")
-        STATUS_BOX[run.status](f"**{head_.capitalize()}**: {rest}. After "
+        verdict, _, rest = run.reason.partition(": ")
+        STATUS_BOX[run.status](f"**{verdict.capitalize()}**: {rest}. After "
                                f"{run.final} epochs: training cost {run.train_cost[-1]:.4g}, "
                                f"accuracy {run.train_acc[-1]:.0%} on training animals and "
                                f"{run.test_acc[-1]:.0%} on {len(data.y_test)} test animals.")
