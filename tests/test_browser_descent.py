@@ -39,7 +39,10 @@ def test_preset_redraws_the_chart_and_names_the_regime(page, app_url):
     # η = 1.1 diverges after 26 steps: the redrawn chart has 27 frames instead of 34
     page.wait_for_function("() => document.querySelector('.js-plotly-plot')"
                            "?._transitionData?._frames?.length === 27", timeout=30_000)
-    assert page.get_by_text("Diverging", exact=False).first.is_visible()
+    # the theory panel follows the chart by the chart's head start (gdviz/pages/chart.py)
+    regime = page.get_by_text("Diverging", exact=False).first
+    regime.wait_for(state="visible", timeout=10_000)
+    assert regime.is_visible()
     assert "lr=1.1" in page.url                # the link now reproduces this view
     body = page.inner_text("body")
     assert not re.search(r"\b(NaN|nan|Infinity|inf)\b", body)
