@@ -121,6 +121,77 @@ def test_a_change_while_playing_stops_the_old_run_and_shows_the_new(page, app_ur
     assert "step 0:" in page.evaluate(TITLE) and page.evaluate(BALL) == 8.0
 
 
+
+# What the chart shows and holds: every trace's points, the title, the scrubber and the frames.
+_STATE = """
+() => {
+  const g = document.querySelector('.js-plotly-plot');
+  return {
+    points: g._fullData.map((d) => [Array.from(d.x ?? []), Array.from(d.y ?? [])]),
+    title: g._fullLayout.title.text,
+    scrubber: [g._fullLayout.sliders[0].active,
+               g._fullLayout.sliders[0].steps.map((s) => s.label + ':' + s.args[0])],
+    frames: g._transitionData._frames.map((f) => JSON.stringify([f.name, f.traces, f.data,
+                                                                 f.layout])),
+  };
+}
+"""
+_DRAWS = "() => document.querySelector('.gdviz-chart').__draws"
+
+
+def _scrub(page, fraction: float) -> None:
+    rail = page.locator(".slider-rail-touch-rect").first.bounding_box()
+    page.mouse.click(rail["x"] + rail["width"] * fraction, rail["y"] + rail["height"] / 2)
+    page.wait_for_function(f"() => !({TITLE})().includes('step 0:')")
+
+
+def _played_frames(page) -> list[str]:
+    """Press ▶ Play and return the names of the first frames it shows."""
+    page.evaluate("() => { window.__played = []; document.querySelector('.js-plotly-plot')"
+                  ".on('plotly_animatingframe', (e) => window.__played.push(e.name)); }")
+    page.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    page.wait_for_function("() => window.__played.length >= 3")
+    return page.evaluate("() => window.__played")
+
+
+def test_a_new_learning_rate_moves_the_chart_to_what_a_fresh_draw_shows(page, app_url):
+    """A learning-rate change only moves points (gdviz/pages/chart.py, moveOnly): starting
+    from a later step, the chart ends up exactly as a page opened on the new link draws it,
+    and ▶ Play starts the new run from its beginning."""
+    load(page, app_url + "/")
+    _scrub(page, 0.3)
+    field = page.locator(".st-key-lr input").first
+    field.fill("0.3")
+    field.press("Enter")
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot')"
+                           "._transitionData._frames[1].layout.title.text.includes('0.3 *')")
+    page.wait_for_function(f"() => ({TITLE})().includes('step 0:')")
+    moved = page.evaluate(_STATE)
+    assert page.evaluate(_DRAWS) == {"react": 1, "moved": 1}   # the first draw, then a move
+    assert page.evaluate(BALL) == 8.0
+    assert _played_frames(page)[:2] in (["0", "1"], ["1", "2"])
+
+    fresh = page.context.new_page()
+    load(fresh, app_url + "/?lr=0.3")
+    drawn = fresh.evaluate(_STATE)
+    assert fresh.evaluate(_DRAWS) == {"react": 1, "moved": 0}
+    assert moved == drawn
+
+
+def test_a_new_start_redraws_and_play_starts_over(page, app_url):
+    """A new x0 changes the axes, so the chart is redrawn whole; after the user had
+    scrubbed, ▶ Play still begins the new run at its first step, not where the old one was."""
+    load(page, app_url + "/")
+    _scrub(page, 0.3)
+    field = page.locator(".st-key-x0 input").first
+    field.fill("7")
+    field.press("Enter")
+    page.wait_for_function(f"() => ({BALL})() === 7")
+    assert page.evaluate(_DRAWS) == {"react": 2, "moved": 0}
+    assert "step 0:" in page.evaluate(TITLE)
+    assert _played_frames(page)[:2] in (["0", "1"], ["1", "2"])
+
+
 # Boxes a reader must see whole: each axis title against its own tick labels and the legend.
 _CLASHES = """
 () => [...document.querySelectorAll('.js-plotly-plot')].flatMap((g) => {
