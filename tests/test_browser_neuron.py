@@ -106,3 +106,49 @@ def test_neuron_charts_keep_titles_clear_of_ticks_and_legends(page, app_url):
                            ".every(g => g._fullLayout)")
     page.wait_for_timeout(500)
     assert page.evaluate(_CLASHES) == []
+
+
+# Everything the chart shows and holds, to compare a chart changed in place with a fresh one.
+_WHOLE = f"""() => {{
+  const g = {GRAPH};
+  const arr = (a) => a == null ? null : Array.from(a, (v) => v?.length ? Array.from(v) : v);
+  return {{
+    traces: g._fullData.map((d) => [d.name, arr(d.x), arr(d.y), arr(d.z), arr(d.text)]),
+    title: g._fullLayout.title.text,
+    images: g._fullLayout.images.map((i) => [i.source, i.x, i.y, i.sizex, i.sizey]),
+    window: [g._fullLayout.xaxis2.range, g._fullLayout.yaxis2.range],
+    scrubber: g._fullLayout.sliders[0].active,
+    frames: g._transitionData._frames.map((f) => JSON.stringify(f)),
+  }};
+}}"""
+_DRAWS = "() => document.querySelector('.gdviz-chart').__draws"
+
+
+def _new_rate(page, lr: str) -> None:
+    field = page.locator(".st-key-lr input").first
+    field.fill(lr)
+    field.press("Enter")
+    page.wait_for_function(f"() => {GRAPH}.layout.title.text.includes('η = {lr} ')",
+                           timeout=30_000)
+
+
+@pytest.mark.parametrize("played", [False, True])
+def test_a_new_learning_rate_ends_as_a_fresh_draw_of_its_link(page, app_url, played):
+    """From the first epoch a new η only moves the path and contours and swaps the cost map
+    (gdviz/pages/chart.py, moveOnly); from a later epoch the P(dog) map must go back too, so
+    the chart is redrawn. Either way it ends exactly as a page opened on the new link."""
+    load(page, app_url + "/neuron")
+    if played:
+        page.locator(".updatemenu-button").filter(has_text="Play").first.click()
+        page.wait_for_function(f"() => ({STATE})().points >= 5", timeout=30_000)
+    _new_rate(page, "2.2")
+    page.wait_for_function(f"() => ({STATE})().title.includes('epoch 0 of')")
+    changed = page.evaluate(_WHOLE)
+    draws = page.evaluate(_DRAWS)
+    assert draws == ({"react": 2, "moved": 0} if played else {"react": 1, "moved": 1})
+    page.locator(".gdviz-chart").first.screenshot(path=str(ARTIFACTS / "neuron-new-rate.png"))
+
+    fresh = page.context.new_page()
+    load(fresh, app_url + "/neuron?lr=2.2")
+    fresh.wait_for_function(f"() => ({STATE})().title.includes('η = 2.2 ')")
+    assert changed == fresh.evaluate(_WHOLE)

@@ -266,6 +266,69 @@ def test_frames_carry_only_what_moves_and_the_heatmap_is_p_dog():
     assert np.abs(grid - 100 * p).max() <= 0.51 + 0.05   # whole percents; grid rounded to 3 dp
 
 
+
+def _mse_by_hand(w1, w2, b, x, y):
+    """The seed's quadratic cost at one (w1, w2, b), written out: an independent reference."""
+    p = 1 / (1 + np.exp(-(w1 * x[:, 0] + w2 * x[:, 1] + b)))
+    return float(np.mean((p - y) ** 2) / 2)
+
+
+def test_the_cost_map_picture_is_the_cost_over_the_weight_window():
+    import io
+
+    from PIL import Image
+
+    from gdviz.figures import raster
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    run = nn.train(nn.NeuronSettings(), data)
+    fig = json.loads(figs.animated(run, data, "t").to_json())
+    (picture,) = fig["layout"]["images"]
+    (x0, x1), (y0, y1) = fig["layout"]["xaxis2"]["range"], fig["layout"]["yaxis2"]["range"]
+    png = base64.b64decode(picture["source"].split(",", 1)[1])
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    n = figs.SURFACE_GRID
+    assert rgb.shape == (n, n, 3)
+    dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)     # pixel centres on the grid points
+    assert picture["x"] == pytest.approx(x0 - dx / 2) and picture["sizex"] == pytest.approx(n * dx)
+    assert picture["y"] == pytest.approx(y1 + dy / 2) and picture["sizey"] == pytest.approx(n * dy)
+    x, y, b = run.inputs(data.x_train), data.y_train, float(run.b[-1])
+    cost = np.array([[_mse_by_hand(w1, w2, b, x, y) for w1 in np.linspace(x0, x1, n)]
+                     for w2 in np.linspace(y1, y0, n)])        # top row first, as drawn
+    expected = raster.colours(cost, figs.COST_COLOURS).astype(int)
+    assert np.abs(rgb.astype(int) - expected).max() <= 1
+
+
+def test_the_contour_lines_lie_on_evenly_spaced_costs():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    run = nn.train(nn.NeuronSettings(), data)
+    fig = json.loads(figs.animated(run, data, "t").to_json())
+    (trace,) = [t for t in fig["data"] if t["name"] == "cost levels"]
+    xs, ys = np.array(unpack(trace["x"])), np.array(unpack(trace["y"]))
+    x, y, b = run.inputs(data.x_train), data.y_train, float(run.b[-1])
+    on = ~np.isnan(xs)
+    assert np.isnan(xs).sum() >= figs.SURFACE_LEVELS // 2   # several separate lines
+    costs = np.array([_mse_by_hand(w1, w2, b, x, y) for w1, w2 in zip(xs[on], ys[on], strict=True)])
+    (x0, x1), (y0, y1) = fig["layout"]["xaxis2"]["range"], fig["layout"]["yaxis2"]["range"]
+    g1, g2 = np.linspace(x0, x1, 200), np.linspace(y0, y1, 200)
+    fine = np.array([[_mse_by_hand(w1, w2, b, x, y) for w1 in g1[::10]] for w2 in g2[::10]])
+    step = (fine.max() - fine.min()) / (figs.SURFACE_LEVELS + 1)
+    # each point's cost is within a small fraction of a level spacing of some level
+    off = (costs - fine.min()) / step
+    assert np.abs(off - np.round(off)).max() < 0.1
+    assert len(set(np.round(off).astype(int))) >= figs.SURFACE_LEVELS - 2
+
+
+def test_nearby_learning_rates_share_the_weight_window_which_holds_the_path():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    windows = set()
+    for lr in (2.0, 2.1, 2.2):
+        run = nn.train(nn.NeuronSettings(lr=lr), data)
+        w1, w2 = figs.surface_window(run)
+        assert w1[0] < run.w[:, 0].min() and run.w[:, 0].max() < w1[-1]
+        assert w2[0] < run.w[:, 1].min() and run.w[:, 1].max() < w2[-1]
+        windows.add((w1[0], w1[-1], w2[0], w2[-1]))
+    assert len(windows) == 1
+
 def test_a_diverged_run_draws_finite_numbers():
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
     run = nn.train(nn.NeuronSettings(lr=1e5, loss="ce", standardize=False), data)

@@ -15,6 +15,7 @@ from itertools import combinations
 import numpy as np
 
 from gdviz.data import Dataset
+from gdviz.figures import raster
 from gdviz.figures.style import (
     AXIS,
     BLACK,
@@ -44,6 +45,11 @@ FONT = dict(size=17)
 MAX_FRAMES = 60
 GRID = 30                # heatmap cells per side; P(dog) is smooth and zsmooth interpolates
 SURFACE_GRID = 41
+SURFACE_LEVELS = 14      # contour lines on the cost map
+NO_GRID = dict(showgrid=False)
+# plotly's "Cividis": dark blue (low cost) to yellow, readable with any colour vision
+COST_COLOURS = ("#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8678", "#a59c74",
+                "#c3b369", "#e1cc55", "#fee838")
 PATH_MARKS = 40         # epochs marked on the descent path
 MAX_POINTS = 600         # animals drawn per set; more only adds bytes, not insight
 # the moving traces, in the order _moving returns them
@@ -94,10 +100,17 @@ def p_dog_percent(run: TrainingRun, ks: np.ndarray, gx: np.ndarray,
 
 
 def surface_window(run: TrainingRun) -> tuple[np.ndarray, np.ndarray]:
-    """w1 and w2 grids that hold the whole descent path with a margin on every side."""
+    """w1 and w2 grids that hold the whole descent path with a margin on every side.
+
+    The ends are snapped outward to a coarse step (a twentieth of a power of ten above the
+    width), so nearby learning rates share a window: the runs compare at a glance, and the
+    chart moves the new path onto the map instead of redrawing the whole figure.
+    """
     lo, hi = run.w.min(axis=0), run.w.max(axis=0)
     span = np.maximum(hi - lo, 0.2 * np.abs(hi).max() + 0.5)
     lo, hi = lo - 0.25 * span, hi + 0.25 * span
+    step = 10.0 ** np.ceil(np.log10(hi - lo)) / 20
+    lo, hi = np.floor(lo / step) * step, np.ceil(hi / step) * step
     return np.linspace(lo[0], hi[0], SURFACE_GRID), np.linspace(lo[1], hi[1], SURFACE_GRID)
 
 
@@ -174,7 +187,7 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> Spec:
     start = _moving(run, 0, ks, heats[0], (xr, yr))
     # drawing order: later traces sit on top, so the heatmap goes under the animals and
     # the cost contours under the moving star; frames address the moving traces by index
-    traces = _surface(run, data)
+    traces, picture, window = _surface(run, data)
     moving = [len(traces)]
     traces.append(_on("", start[HEATMAP] | dict(
         x=rounded(gx, 3), y=rounded(gy, 3), zmin=0, zmax=100, zsmooth="fast", colorscale=HEAT,
@@ -202,31 +215,33 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> Spec:
     frames = [dict(name=str(k), traces=moving, data=_moving(run, int(k), ks, heat, (xr, yr)),
                    layout=dict(title=dict(text=_caption(run, int(k), title))))
               for k, heat in zip(ks, heats, strict=True)]
-    layout = _layout(run, xr, yr, ks, title)
+    layout = _layout(run, xr, yr, ks, title, window) | dict(images=[picture])
     return spec_figure(traces, layout, frames)
 
 
-def _surface(run: TrainingRun, data: Dataset) -> list[dict]:
-    """The static cost map over (w1, w2), its contour lines, and the whole descent path.
+def _surface(run: TrainingRun, data: Dataset) -> tuple[list[dict], dict, tuple]:
+    """The cost map over (w1, w2), its contour lines and the whole descent path.
 
-    The map is a heatmap under a contour trace that only draws lines: plotly.js fills a
-    contour's own heatmap far more slowly (with the descent path's markers on every point,
-    ~40 % of the figure's drawing time, `python bench/draw.py`). The path is one line with a
+    The map is a picture under the weight-space axes (`layout.images`) and the contour
+    lines one scatter trace, both made on the server (figures/raster.py): when a new
+    learning rate changes the map, the chart swaps the picture and moves the lines in place
+    (gdviz/pages/chart.py) instead of redrawing all four panels as it must for a heatmap or
+    contour trace (~45 ms against ~15, `python bench/draw.py`). The path is one line with a
     marker on about PATH_MARKS evenly spaced epochs, so the markers' spacing still shows the
-    steps shrinking.
+    steps shrinking; hovering a marker reads its epoch and cost.
+
+    Returns:
+        (the traces, the map as a layout image, the (w1, w2) ranges it covers).
     """
     w1, w2 = surface_window(run)
     c = cost_surface(w1, w2, float(run.b[-1]), run.inputs(data.x_train), data.y_train,
                      run.settings.loss)
-    grid = dict(x=rounded(w1), y=rounded(w2), z=typed_array(c.astype(np.float32)))
+    lines_x, lines_y = raster.contours(w1, w2, c, raster.levels(c, SURFACE_LEVELS))
     path, marks = sample(len(run.b), 400), sample(len(run.b), PATH_MARKS)
-    return [
-        _on("2", dict(type="heatmap", **grid, colorscale="Cividis", showscale=False,
-                      name="cost", zsmooth="fast",
-                      hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}: C = %{z:.4g}<extra></extra>")),
-        _on("2", dict(type="contour", **grid, ncontours=18, showscale=False, name="cost levels",
-                      contours=dict(coloring="lines"), colorscale=[[0, "white"], [1, "white"]],
-                      line=dict(width=0.5), hoverinfo="skip")),
+    traces = [
+        _on("2", dict(type="scatter", x=rounded(lines_x), y=rounded(lines_y), mode="lines",
+                      name="cost levels", showlegend=False, line=dict(color="white", width=0.6),
+                      hoverinfo="skip")),
         _on("2", dict(type="scatter", x=rounded(run.w[path, 0]), y=rounded(run.w[path, 1]),
                       mode="lines", name="descent path", legendgroup="path", showlegend=False,
                       line=dict(color="white", width=2), hoverinfo="skip")),
@@ -234,18 +249,27 @@ def _surface(run: TrainingRun, data: Dataset) -> list[dict]:
                       mode="markers", name="descent path", legendgroup="path",
                       # the legend shows the marker: a white line would vanish on white
                       marker=dict(size=6, color="white", line=dict(color=BLACK, width=1)),
-                      hoverinfo="skip")),
+                      text=[f"epoch {k}: C = {run.train_cost[k]:.4g}" for k in marks],
+                      hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}<br>%{text}<extra></extra>")),
     ]
+    dx, dy = w1[1] - w1[0], w2[1] - w2[0]
+    # pixel centres on the grid points; row 0 of the picture is the top (the largest w2)
+    picture = dict(source=raster.png(raster.colours(c, COST_COLOURS)[::-1]), xref="x2",
+                   yref="y2", x=float(w1[0] - dx / 2), y=float(w2[-1] + dy / 2),
+                   sizex=float(w1[-1] - w1[0] + dx), sizey=float(w2[-1] - w2[0] + dy),
+                   xanchor="left", yanchor="top", sizing="stretch", layer="below")
+    window = [float(w1[0]), float(w1[-1])], [float(w2[0]), float(w2[-1])]
+    return traces, picture, window
 
 
 def _axis(panel: str, which: str, title: str, **extra) -> dict:
     domain = PANELS[panel][0 if which == "x" else 1]
     other = "y" if which == "x" else "x"
     return dict(title=dict(text=title), domain=list(domain), anchor=f"{other}{panel}",
-                **AXIS, **extra)
+                **AXIS) | extra
 
 
-def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> dict:
+def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str, window) -> dict:
     cmax = float(max(run.train_cost.max(), run.test_cost.max()))
     unit = "standardised" if run.settings.standardize else "raw"
     epochs = [0, max(run.final, 1)]
@@ -259,8 +283,9 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str) -> dict:
         updatemenus=[play_buttons(150, y=-0.255)],
         xaxis=_axis("", "x", "body weight (kg)", range=list(xr)),
         yaxis=_axis("", "y", "ear length (cm)", range=list(yr)),
-        xaxis2=_axis("2", "x", f"w₁ (body weight, {unit})"),
-        yaxis2=_axis("2", "y", f"w₂ (ear length, {unit})"),
+        # the cost map is the weight panel's background: grid lines would cross it
+        xaxis2=_axis("2", "x", f"w₁ (body weight, {unit})", range=window[0], **NO_GRID),
+        yaxis2=_axis("2", "y", f"w₂ (ear length, {unit})", range=window[1], **NO_GRID),
         xaxis3=_axis("3", "x", "epoch", range=epochs),
         yaxis3=_axis("3", "y", f"cost ({run.settings.loss})", range=[0, 1.05 * cmax + 1e-9]),
         xaxis4=_axis("4", "x", "epoch", range=epochs),

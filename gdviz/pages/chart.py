@@ -53,36 +53,52 @@ _LAST_DRAWN = "_gdviz_chart_last"   # session state: key -> hash of the figure l
 # the newest waiting one is drawn. A playing animation is stopped first, or it would go on
 # playing the old run's frames over the new figure.
 #
-# Most control changes only move points: a new learning rate on `/` moves the step arrow
-# and the frames, while the curve, axes and layout stay as they were. Plotly.react would
-# still recompute and redraw the whole figure (~25 ms in the page); when the new figure
-# differs from the one on screen only in the points of scatter traces, its frames and its
-# scrubber, those alone are replaced (`moveOnly`), as a frame of the animation would move
-# them (~10 ms). Anything else goes through Plotly.react.
+# Most control changes only move points. A new learning rate on `/` moves the step arrow
+# and the frames; on `/neuron` it moves the descent path and the contour lines and swaps
+# the cost map (a layout image, see figures/neuron.py), while axes, curves and the other
+# panels stay as they were. Plotly.react would still recompute and redraw the whole figure
+# (~25 ms on `/`, ~80 ms on `/neuron`, in the page). When the new figure differs from the
+# one on screen only in the points of scatter traces, its frames and the layout in SWAPPED,
+# those alone change (`moveOnly`), as a frame of the animation would move them. Anything
+# else goes through Plotly.react.
 JS = """
 const STOP = {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}};
 const text = JSON.stringify;
 
-// The figure apart from its traces' points, read before plotly.js draws it (Plotly.react
-// writes into the layout and traces it is given).
+// Layout that plotly.js redraws on its own, without the traces: swapped, never compared.
+const SWAPPED = ["title", "images", "sliders"];
+// A scatter trace's per-point arrays: what a frame of an animation may move.
+const POINTS = ["x", "y", "text", "customdata"];
+const only = (d, keys) => Object.fromEntries(keys.map((k) => [k, d[k] ?? null]));
+
+// The figure apart from its traces' points and SWAPPED, read before plotly.js draws it
+// (Plotly.react writes into the layout and traces it is given).
 const outline = (fig) => {
-  const {datarevision, sliders, ...rest} = fig.layout;
+  const {datarevision, ...layout} = fig.layout;
+  const swapped = Object.fromEntries(SWAPPED.map((key) => [key, text(layout[key] ?? null)]));
+  SWAPPED.forEach((key) => delete layout[key]);
   return {
-    layout: text(rest),
-    sliders: text(sliders ?? null),
+    layout: text(layout),
+    swapped,
     traces: fig.data.map((d) => text(d)),
-    styles: fig.data.map((d) => d.type === "scatter" ? text({...d, x: null, y: null}) : null),
+    styles: fig.data.map((d) => d.type === "scatter" ?
+      text(Object.fromEntries(Object.entries(d).filter(([k]) => !POINTS.includes(k)))) : null),
   };
 };
 
-// The traces to move to take the chart from `before` (shown, maybe on a later frame) to
-// `now`: those whose points changed and those the shown frames move. Null when anything
-// else differs, or a trace to move is not a scatter trace (only those move without a
-// redraw).
+// Whether the chart shows another frame than its first (which gdviz's figures start on).
+const away = (gd) => {
+  const current = gd._fullLayout._currentFrame;
+  return current != null && current !== gd._transitionData?._frames[0]?.name;
+};
+
+// The traces to move to take the chart from `before` to `now`: those whose points changed,
+// and, when the chart shows a later frame, those its frames move. Null when anything else
+// differs, or a trace to move is not a scatter trace (only those move without a redraw).
 const moves = (gd, before, now) => {
   if (!before || !gd._fullLayout || before.layout !== now.layout ||
       before.traces.length !== now.traces.length) return null;
-  const moved = new Set(gd._transitionData?._frames.flatMap((f) => f.traces ?? []));
+  const moved = new Set(away(gd) ? gd._transitionData._frames.flatMap((f) => f.traces ?? []) : []);
   now.traces.forEach((t, j) => { if (t !== before.traces[j]) moved.add(j); });
   for (const j of moved) {
     if (now.styles[j] === null || now.styles[j] !== before.styles[j]) return null;
@@ -90,14 +106,20 @@ const moves = (gd, before, now) => {
   return [...moved];
 };
 
-// Move the traces, then give the chart the new figure's frames and scrubber, and put back
-// any layout the shown frame had changed (the title naming the step).
+// Move the traces, give the chart the new figure's frames, and swap the layout that
+// changed or that the shown frame had changed (the title naming the step, the scrubber).
 const moveOnly = async (Plotly, gd, fig, moved, before, now) => {
   const frames = gd._transitionData._frames;
-  const framed = new Set(frames.flatMap((f) => Object.keys(f.layout ?? {})));
+  const swap = new Set(SWAPPED.filter((key) => now.swapped[key] !== before.swapped[key]));
+  if (away(gd)) {
+    frames.forEach((f) => Object.keys(f.layout ?? {}).forEach((key) => swap.add(key)));
+    swap.add("sliders");
+  }
   gd.layout.datarevision = fig.layout.datarevision;   // what Plotly.react compares next time
-  await Plotly.animate(gd, {data: moved.map((j) => ({x: fig.data[j].x, y: fig.data[j].y})),
-                            traces: moved}, STOP);
+  if (moved.length) {
+    await Plotly.animate(gd, {data: moved.map((j) => only(fig.data[j], POINTS)), traces: moved},
+                         STOP);
+  }
   // addFrames replaces frames by name; the old run's extra ones go one at a time (plotly's
   // deleteFrames sorts a list of indices as strings, so "10" would come before "9")
   await Plotly.addFrames(gd, fig.frames ?? []);
@@ -105,11 +127,9 @@ const moveOnly = async (Plotly, gd, fig, moved, before, now) => {
   for (let k = frames.length - 1; k >= 0; k--) {
     if (!names.has(frames[k].name)) await Plotly.deleteFrames(gd, [k]);
   }
-  const layout = Object.fromEntries([...framed].map((key) => [key, fig.layout[key]]));
-  if (now.sliders !== before.sliders || gd._fullLayout.sliders?.[0]?.active) {
-    layout.sliders = fig.layout.sliders;
+  if (swap.size) {
+    await Plotly.relayout(gd, Object.fromEntries([...swap].map((k) => [k, fig.layout[k] ?? null])));
   }
-  if (Object.keys(layout).length) await Plotly.relayout(gd, layout);
 };
 
 const load = (src) => window.__gdvizPlotly ??= new Promise((ok, fail) => {
