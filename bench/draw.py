@@ -1,12 +1,14 @@
 """How long plotly.js takes to draw each lesson's main figure, without Streamlit around it.
 
-On a control change gdviz's chart (gdviz/pages/chart.py) stays on the page and takes the
-new figure with one Plotly.react. st.plotly_chart instead remounts its chart (its identity
-hashes the figure): a fresh Plotly.newPlot, then a second Plotly.react once the new chart
-knows its width. This script times both in Debian's headless Chromium on a blank page that
-loads plotly.js from the plotly package (no network), and the in-place draw once more with
-plotly.py's default template put back (it switches on `automargin`, which makes plotly.js
-lay every figure out twice; gdviz's figures carry no template).
+On a control change gdviz's chart (gdviz/pages/chart.py) stays on the page: it moves only
+what moved when the new figure differs from the shown one in points, frames, title, scrubber
+and layout images alone, else it redraws in place with one Plotly.react. st.plotly_chart
+instead remounts its chart (its identity hashes the figure): a fresh Plotly.newPlot, then a
+second Plotly.react once the new chart knows its width. This script times each in Debian's
+headless Chromium on a blank page that loads plotly.js from the plotly package (no
+network): Plotly.react, the remount, Plotly.react once more with plotly.py's default
+template put back (it switches on `automargin`, which makes plotly.js lay every figure out
+twice; gdviz's figures carry no template), and gdviz's chart component itself.
 
     python bench/draw.py            # median of 15 draws per figure
     python bench/draw.py --draws 3  # a quick look
@@ -27,6 +29,7 @@ import plotly.io as pio  # noqa: E402
 import plotly.utils  # noqa: E402
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from gdviz.pages.chart import JS as CHART_JS  # noqa: E402
 from gdviz.pages.chart import SOURCE as PLOTLY_JS  # noqa: E402   the js gdviz's chart serves
 
 # Draw specs A and B alternately, as a student changing a control would see them drawn.
@@ -52,6 +55,34 @@ async ([a, b, rounds, mode]) => {
       await Plotly.newPlot(gd, fig.data, fig.layout);
       await Plotly.react(gd, {...fig, layout: {...fig.layout, width: 900}});
     }
+    await new Promise(r => requestAnimationFrame(() => r()));
+    times.push(performance.now() - t0);
+    await new Promise(r => setTimeout(r, 20));
+  }
+  return times;
+}
+"""
+
+
+# The same alternation through gdviz's chart component itself (chart.JS, loaded as a plain
+# script): it moves only what moved when it can (moveOnly), else calls Plotly.react.
+_CHART = """
+async ([a, b, rounds]) => {
+  const box = document.getElementById('box');
+  box.replaceChildren();
+  const payloads = [a, b].map((spec) => `{"src": "", "config": {}, "figure": ${spec}}`);
+  const tick = () => new Promise((ok) => {     // a zero-delay turn of the event loop
+    const c = new MessageChannel(); c.port1.onmessage = () => ok(); c.port2.postMessage(0); });
+  const draw = async (payload) => {
+    window.__gdvizChart({data: payload, parentElement: box});
+    await tick();
+    while (box.querySelector('.gdviz-chart').__drawing) await tick();
+  };
+  await draw(payloads[1]);
+  const times = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    await draw(payloads[i % 2]);
     await new Promise(r => requestAnimationFrame(() => r()));
     times.push(performance.now() - t0);
     await new Promise(r => setTimeout(r, 20));
@@ -98,8 +129,10 @@ def measure(draws: int) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         page_file = Path(tmp) / "draw.html"
+        component = CHART_JS.replace("export default function", "window.__gdvizChart = function")
         page_file.write_text(f"<html><body><div id='box' style='width:900px'></div>"
-                             f"<script src='file://{PLOTLY_JS}'></script></body></html>")
+                             f"<script src='file://{PLOTLY_JS}'></script>"
+                             f"<script>{component}</script></body></html>")
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=[*CHROMIUM_ARGS, "--allow-file-access-from-files"])
         try:
@@ -107,15 +140,21 @@ def measure(draws: int) -> list[dict]:
             page.goto(f"file://{page_file}")
             for name, (a, b) in lesson_specs().items():
                 for variant, fix, mode in (
-                        ("in place (gdviz's chart)", lambda s: s, "in place"),
+                        ("Plotly.react in place", lambda s: s, "in place"),
                         ("remount (st.plotly_chart)", lambda s: s, "remount"),
-                        ("in place, plotly's default template", with_default_template,
+                        ("Plotly.react, plotly's default template", with_default_template,
                          "in place")):
                     specs = [json.dumps(fix(a)), json.dumps(fix(b))]
                     page.evaluate(_DRAW, [*specs, 2, mode])          # warm-up
                     times = page.evaluate(_DRAW, [*specs, draws, mode])
                     rows.append(dict(figure=name, variant=variant, kb=len(specs[0]) / 1024,
                                      median_ms=statistics.median(times), min_ms=min(times)))
+                specs = [json.dumps(a), json.dumps(b)]
+                page.evaluate(_CHART, [*specs, 2])
+                times = page.evaluate(_CHART, [*specs, draws])
+                rows.append(dict(figure=name, variant="gdviz's chart (moves only what moved)",
+                                 kb=len(specs[0]) / 1024, median_ms=statistics.median(times),
+                                 min_ms=min(times)))
         finally:
             browser.close()
     return rows

@@ -21,6 +21,34 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = ROOT / "artifacts"
 
 
+def finite_json(text: str) -> object:
+    """Parse a figure's JSON as a browser would take it and fail on anything not finite: a
+    NaN or Infinity token (Python's json accepts them, JSON does not) or a non-finite number
+    inside a typed array (numbers travel as base64, where a search for "NaN" finds only
+    chance letters)."""
+    import base64
+
+    import numpy as np
+
+    def refuse(token: str):
+        raise AssertionError(f"{token} in the figure's JSON")
+
+    def walk(v) -> None:
+        if isinstance(v, dict) and "bdata" in v:
+            numbers = np.frombuffer(base64.b64decode(v["bdata"]), np.dtype(v["dtype"]))
+            assert np.isfinite(numbers).all(), "a typed array holds a non-finite number"
+        elif isinstance(v, dict):
+            for item in v.values():
+                walk(item)
+        elif isinstance(v, list):
+            for item in v:
+                walk(item)
+
+    parsed = json.loads(text, parse_constant=refuse)
+    walk(parsed)
+    return parsed
+
+
 def chart_components(at) -> dict[str, object]:
     """gdviz's own charts on an AppTest page (gdviz/pages/chart.py), their protos by
     element id (the id ends with the chart's key)."""

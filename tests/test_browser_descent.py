@@ -178,16 +178,19 @@ def test_a_new_learning_rate_moves_the_chart_to_what_a_fresh_draw_shows(page, ap
     assert moved == drawn
 
 
-def test_a_new_start_redraws_and_play_starts_over(page, app_url):
-    """A new x0 changes the axes, so the chart is redrawn whole; after the user had
-    scrubbed, ▶ Play still begins the new run at its first step, not where the old one was."""
+def test_a_start_beyond_the_axes_redraws_and_play_starts_over(page, app_url):
+    """x0 = −8 widens the x axis (it showed −6 to 10), so the chart is redrawn whole; after
+    the user had scrubbed, ▶ Play still begins the new run at its first step, not where the
+    old one was."""
     load(page, app_url + "/")
     _scrub(page, 0.3)
     field = page.locator(".st-key-x0 input").first
-    field.fill("7")
+    field.fill("-8")
     field.press("Enter")
-    page.wait_for_function(f"() => ({BALL})() === 7")
+    page.wait_for_function(f"() => ({BALL})() === -8")
     assert page.evaluate(_DRAWS) == {"react": 2, "moved": 0}
+    assert page.evaluate("() => document.querySelector('.js-plotly-plot')"
+                         "._fullLayout.xaxis.range[0]") == -9
     assert "step 0:" in page.evaluate(TITLE)
     assert _played_frames(page)[:2] in (["0", "1"], ["1", "2"])
 

@@ -75,8 +75,11 @@ def test_the_fallback_is_streamlits_own_chart_with_the_same_figure(monkeypatch):
                                            ("gdviz/pages/neuron.py", "neuron_chart", 3.0)])
 def test_a_redrawn_lesson_chart_is_written_first_and_given_its_head_start(monkeypatch, page,
                                                                           key, lr):
-    """The lesson's chart goes out, the script waits HEAD_START_S, then the title and the
-    rest follow; a first draw or an unchanged figure does not wait."""
+    """After a change the lesson's chart goes out before the sidebar's widgets (its
+    settings read from what they hold, common.held), the script waits HEAD_START_S, then
+    the widgets, the title and the rest follow. The session's first run draws the widgets
+    first, and neither it nor an unchanged figure waits."""
+    from gdviz.pages import common
     events: list[tuple[str, object]] = []
     monkeypatch.setattr(chart, "time", SimpleNamespace(sleep=lambda s: events.append(("wait", s))))
     title = st.title
@@ -86,18 +89,48 @@ def test_a_redrawn_lesson_chart_is_written_first_and_given_its_head_start(monkey
         return title(body, *args, **kwargs)
 
     monkeypatch.setattr(st, "title", noted_title)
+    widget = common.widget       # the page scripts import it afresh on every run
+
+    def noted_widget(field, *args, **kwargs):
+        events.append(("widget", field.key))
+        return widget(field, *args, **kwargs)
+
+    monkeypatch.setattr(common, "widget", noted_widget)
     at = AppTest.from_file(str(APP), default_timeout=60)
     if page:
         at.switch_page(page)
     at.run()
-    assert [e for e, _ in events] == ["title"]                     # first draw: no wait
+    kinds = [e for e, _ in events]
+    assert "wait" not in kinds and kinds.index("title") > kinds.index("widget")  # first draw
     events.clear()
     at.number_input(key="lr").set_value(lr).run()
     assert events[0] == ("wait", chart.HEAD_START_S)
-    assert [e for e, _ in events] == ["wait", "title"]
+    kinds = [e for e, _ in events]
+    assert kinds.count("wait") == 1 and kinds[-1] == "title" and "widget" in kinds
+    assert set(kinds[1:-1]) == {"widget"}
     assert (chart._LAST_DRAWN in at.session_state
             and key in at.session_state[chart._LAST_DRAWN])
     events.clear()
     at.run()                                                       # the same figure again
-    assert [e for e, _ in events] == ["title"]
+    assert "wait" not in [e for e, _ in events]
     assert not at.exception
+
+
+def test_a_widget_that_disagrees_with_its_held_value_gets_the_chart_redrawn(monkeypatch):
+    """Should a widget ever return another value than the one held before it was drawn,
+    the page runs again, draws its chart after the widgets from then on, and shows what the
+    widget holds (common.drawn_early)."""
+    from gdviz.pages import common
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    widget = common.widget
+
+    def contrary(field, *args, **kwargs):
+        value = widget(field, *args, **kwargs)
+        return value + 0.01 if field.key == "lr" else value
+
+    monkeypatch.setattr(common, "widget", contrary)
+    at.number_input(key="lr").set_value(0.3).run()
+    assert not at.exception
+    assert at.session_state[common._EARLY_OFF]
+    frames = json.loads(chart_specs(at)["descent_chart"])["frames"]
+    assert "0.31 * (2 * 8.00 - 4)" in frames[1]["layout"]["title"]["text"]

@@ -8,6 +8,7 @@ import pytest
 from gdviz import compare, descent, ledger, objectives
 from gdviz.figures import descent as figs
 from gdviz.figures.style import unpack
+from tests.conftest import finite_json
 
 
 def animated(obj, x0=8.0, lr=0.1, steps=33):
@@ -40,7 +41,7 @@ def test_frames_carry_only_the_moving_traces(parabola, lr, steps):
 def test_no_nan_or_inf_reaches_the_browser(parabola, lr):
     _, fig = animated(parabola, lr=lr, steps=500)
     text = fig.to_json()
-    assert "NaN" not in text and "Infinity" not in text
+    finite_json(text)
 
 
 def test_ball_position_per_frame_is_the_iterate(parabola):
@@ -73,7 +74,7 @@ def test_comparison_figures_build_for_every_objective(name):
     runs, labels = compare.rates(obj, 8.0, 0.1, 40, h)
     for fig in (figs.ghosts(runs, labels, obj), figs.errors(runs, labels)):
         text = fig.to_json()
-        assert "NaN" not in text and "Infinity" not in text
+        finite_json(text)
     lrs, steps = compare.sweep(obj, 8.0, h)
     assert np.all(np.isfinite(lrs))
     figs.sweep(lrs, steps, 2 / h, 0.1, 200)

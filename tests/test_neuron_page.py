@@ -16,7 +16,7 @@ from gdviz import neuron as nn
 from gdviz.data import make_pets
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import unpack
-from tests.conftest import ROOT, chart_specs
+from tests.conftest import ROOT, chart_specs, finite_json
 
 NEURON = str(ROOT / "gdviz" / "pages" / "neuron.py")
 MATH = str(ROOT / "gdviz" / "pages" / "math.py")
@@ -61,7 +61,7 @@ def test_defaults_show_one_animated_run_within_budget():
     assert len(spec) < BUDGET
     assert 2 <= len(fig["frames"]) <= figs.MAX_FRAMES
     assert fig["frames"][0]["name"] == "0" and fig["frames"][-1]["name"] == "200"
-    assert "NaN" not in spec and "Infinity" not in spec
+    finite_json(spec)
 
 
 @pytest.mark.parametrize("preset,expect,box", [
@@ -303,7 +303,7 @@ def test_the_contour_lines_lie_on_evenly_spaced_costs():
     run = nn.train(nn.NeuronSettings(), data)
     fig = json.loads(figs.animated(run, data, "t").to_json())
     (trace,) = [t for t in fig["data"] if t["name"] == "cost levels"]
-    xs, ys = np.array(unpack(trace["x"])), np.array(unpack(trace["y"]))
+    xs, ys = (np.array([np.nan if v is None else v for v in trace[k]]) for k in "xy")
     x, y, b = run.inputs(data.x_train), data.y_train, float(run.b[-1])
     on = ~np.isnan(xs)
     assert np.isnan(xs).sum() >= figs.SURFACE_LEVELS // 2   # several separate lines
@@ -334,7 +334,7 @@ def test_a_diverged_run_draws_finite_numbers():
     run = nn.train(nn.NeuronSettings(lr=1e5, loss="ce", standardize=False), data)
     assert run.status == "diverged"
     text = figs.animated(run, data, "t").to_json()
-    assert "NaN" not in text and "Infinity" not in text
+    finite_json(text)
 
 
 @pytest.mark.parametrize("changes", [{}, {"loss": "ce", "lr": 80.0}, {"standardize": False},

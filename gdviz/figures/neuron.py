@@ -239,7 +239,7 @@ def _surface(run: TrainingRun, data: Dataset) -> tuple[list[dict], dict, tuple]:
     lines_x, lines_y = raster.contours(w1, w2, c, raster.levels(c, SURFACE_LEVELS))
     path, marks = sample(len(run.b), 400), sample(len(run.b), PATH_MARKS)
     traces = [
-        _on("2", dict(type="scatter", x=rounded(lines_x), y=rounded(lines_y), mode="lines",
+        _on("2", dict(type="scatter", x=_gaps(lines_x), y=_gaps(lines_y), mode="lines",
                       name="cost levels", showlegend=False, line=dict(color="white", width=0.6),
                       hoverinfo="skip")),
         _on("2", dict(type="scatter", x=rounded(run.w[path, 0]), y=rounded(run.w[path, 1]),
@@ -260,6 +260,12 @@ def _surface(run: TrainingRun, data: Dataset) -> tuple[list[dict], dict, tuple]:
                    xanchor="left", yanchor="top", sizing="stretch", layer="below")
     window = [float(w1[0]), float(w1[-1])], [float(w2[0]), float(w2[-1])]
     return traces, picture, window
+
+
+def _gaps(v: np.ndarray) -> list:
+    """Line points for the wire with each gap as null: a NaN is not JSON, and nothing that
+    reaches the browser should be one."""
+    return [None if np.isnan(x) else round(float(x), 4) for x in v]
 
 
 def _axis(panel: str, which: str, title: str, **extra) -> dict:

@@ -49,6 +49,37 @@ def from_link(page: str, fields: Sequence[Field]) -> dict[str, list[str]]:
     return raw
 
 
+def held(keys: Sequence[str]) -> dict | None:
+    """What the widgets `keys` hold as this run starts, before any of them is drawn; None
+    when one holds nothing yet (the session's first run of the page) or after drawn_early
+    found a disagreement.
+
+    A control change reaches session state before the script runs, so a lesson can send
+    its new chart before the sidebar's widgets: on `/neuron` its thirteen widgets cost
+    ~17 ms of script time, which the chart no longer waits for (bench/browser.py).
+    """
+    state = st.session_state
+    if state.get(_EARLY_OFF) or not all(k in state for k in keys):
+        return None
+    return {k: state[k] for k in keys}
+
+
+def drawn_early(early: dict | None, values: dict) -> bool:
+    """Whether a chart was drawn from `early` (held()) and shows `values`, what the widgets
+    returned once drawn. They always agree in gdviz's tests; should Streamlit ever change a
+    value while drawing its widget, the page runs again at once and this session draws its
+    chart after the widgets from then on."""
+    if early is None:
+        return False
+    if early != values:
+        st.session_state[_EARLY_OFF] = True
+        st.rerun()
+    return True
+
+
+_EARLY_OFF = "_gdviz_no_early_chart"
+
+
 def settled(page: str, fields: Sequence[Field], raw: dict[str, list[str]],
             values: dict[str, Any]) -> None:
     """After the widgets: remember what the page shows, and on the page's first run of the

@@ -7,7 +7,7 @@ import streamlit as st
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
 from gdviz.pages.chart import HEAD_START_S, chart
-from gdviz.pages.common import from_link, section, settled, widget
+from gdviz.pages.common import drawn_early, from_link, held, section, settled, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
 
 FIELDS = by_key(DESCENT_FIELDS)
@@ -105,6 +105,15 @@ def controls() -> dict:
     return s
 
 
+def held_settings() -> dict | None:
+    """The settings controls() will return, read before its widgets are drawn (held)."""
+    s = held(("f",))
+    quadratic = s is not None and s["f"] == "quadratic"
+    abc = held(("a", "b", "c")) if quadratic else {k: FIELDS[k].default for k in ("a", "b", "c")}
+    rest = held(("x0", "lr", "steps"))
+    return None if s is None or abc is None or rest is None else s | abc | rest
+
+
 def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
     """The regime in words, with r, the thresholds and predicted vs actual steps."""
     h = th.curvature
@@ -139,11 +148,16 @@ def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
 def main() -> None:
     raw = from_link("descent", DESCENT_FIELDS)
     head = st.container()          # title, link notes and presets: written after the chart
+    left, right = st.columns([3, 2], gap="large")
+    early = held_settings()
+    if early is not None:          # first, so the new chart is drawn before the rest arrives
+        with left:
+            chart(main_figure(early), key="descent_chart", head_start=HEAD_START_S)
     s = controls()
     run, th, lines = lesson(s)
-    left, right = st.columns([3, 2], gap="large")
-    with left:                     # first, so the new chart is drawn before the rest arrives
-        chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
+    if not drawn_early(early, s):
+        with left:
+            chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
     with head:
         st.title("Gradient descent on a parabola")
         st.markdown("Roll a ball downhill: each step moves x against the slope, "

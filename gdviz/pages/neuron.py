@@ -10,11 +10,12 @@ from gdviz.data import DATA_KEYS, Dataset, make_pets
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
 from gdviz.pages.chart import HEAD_START_S, chart
-from gdviz.pages.common import from_link, section, settled, widget
+from gdviz.pages.common import drawn_early, from_link, held, section, settled, widget
 from gdviz.settings import NEURON_FIELDS, by_key
 
 FIELDS = by_key(NEURON_FIELDS)
 TRAINING_KEYS = ("lr", "epochs", "loss", "batch", "init", "standardize")
+KEYS = (*TRAINING_KEYS, *DATA_KEYS)   # the sidebar's order: the settings dict's, for the caches
 LOSS_WORDS = {"mse": "quadratic cost", "ce": "cross-entropy"}
 RATE_MULTIPLES = (0.1, 0.3, 1.0, 3.0, 10.0)
 # the confusion matrix opens first: it is the cheapest to redraw on every control change
@@ -106,7 +107,7 @@ def controls() -> tuple[dict, object]:
     side.header("Training")
     s = {"lr": widget(FIELDS["lr"], side)}
     limit_slot = side.empty()
-    for key in ("epochs", "loss", "batch", "init", "standardize"):
+    for key in TRAINING_KEYS[1:]:
         s[key] = widget(FIELDS[key], side)
     side.header("Animals")
     for key in DATA_KEYS:
@@ -142,6 +143,13 @@ STATUS_BOX = {"settled": st.success, "still learning": st.info, "oscillating": s
 def main() -> None:
     raw = from_link("neuron", NEURON_FIELDS)
     head = st.container()          # title, link notes, presets, how it ended: after the chart
+    # first, so the new chart is drawn before the widgets and the rest of the page arrive
+    early = held(KEYS)
+    if early is not None:
+        try:
+            chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S)
+        except ValueError:         # cannot be trained: said below, once the widgets are drawn
+            early = None
     s, limit_slot = controls()
     try:
         data, run = lesson(s)
@@ -150,8 +158,8 @@ def main() -> None:
             introduce(raw, s)
             st.error(f"These settings cannot be trained: {err}.", icon="🛑")
         return
-    # first, so the new chart is drawn before the rest of the page arrives
-    chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
+    if not drawn_early(early, s):
+        chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
     with head:
         introduce(raw, s)
         verdict, _, rest = run.reason.partition(": ")
@@ -224,7 +232,7 @@ def caption(run: neuron.TrainingRun, data: Dataset) -> str:
 
 
 def export_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
-    header = ["gdviz neuron: " + " ".join(f"{k}={s[k]}" for k in (*TRAINING_KEYS, *DATA_KEYS)),
+    header = ["gdviz neuron: " + " ".join(f"{k}={s[k]}" for k in KEYS),
               run.reason,
               "weights are in the units the neuron saw; raw = w / x_scale, "
               f"x_mean = {run.x_mean.tolist()}, x_scale = {run.x_scale.tolist()}"]
