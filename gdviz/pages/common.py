@@ -55,7 +55,7 @@ def held(keys: Sequence[str]) -> dict | None:
     found a disagreement.
 
     A control change reaches session state before the script runs, so a lesson can send
-    its new chart before the sidebar's widgets: on `/neuron` its thirteen widgets cost
+    its new chart before the sidebar's widgets: on `/neuron` its eleven widgets cost
     ~17 ms of script time, which the chart no longer waits for (bench/browser.py).
     """
     state = st.session_state
