@@ -43,7 +43,7 @@ def test_preset_redraws_the_chart_and_names_the_regime(page, app_url):
     regime = page.get_by_text("Diverging", exact=False).first
     regime.wait_for(state="visible", timeout=10_000)
     assert regime.is_visible()
-    assert "lr=1.1" in page.url                # the link now reproduces this view
+    page.wait_for_url(re.compile(r"lr=1\.1\b"), timeout=10_000)   # the link reproduces it
     body = page.inner_text("body")
     assert not re.search(r"\b(NaN|nan|Infinity|inf)\b", body)
     page.screenshot(path=str(ARTIFACTS / "descent-too-large.png"), full_page=True)
