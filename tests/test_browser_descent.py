@@ -133,6 +133,10 @@ _STATE = """
                g._fullLayout.sliders[0].steps.map((s) => s.label + ':' + s.args[0])],
     frames: g._transitionData._frames.map((f) => JSON.stringify([f.name, f.traces, f.data,
                                                                  f.layout])),
+    // what is drawn, not only what the chart holds: markers per trace and the scrubber's grip
+    drawn: [...g.querySelectorAll('.scatterlayer .trace')].map((t) =>
+                                                      t.querySelectorAll('.point').length),
+    grip: Math.round(g.querySelector('.slider-grip-rect').getBoundingClientRect().x),
   };
 }
 """

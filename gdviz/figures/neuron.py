@@ -103,8 +103,7 @@ def surface_window(run: TrainingRun) -> tuple[np.ndarray, np.ndarray]:
     """w1 and w2 grids that hold the whole descent path with a margin on every side.
 
     The ends are snapped outward to a coarse step (a twentieth of a power of ten above the
-    width), so nearby learning rates share a window: the runs compare at a glance, and the
-    chart moves the new path onto the map instead of redrawing the whole figure.
+    width), so nearby learning rates share a window and their runs compare at a glance.
     """
     lo, hi = run.w.min(axis=0), run.w.max(axis=0)
     span = np.maximum(hi - lo, 0.2 * np.abs(hi).max() + 0.5)
@@ -223,10 +222,10 @@ def _surface(run: TrainingRun, data: Dataset) -> tuple[list[dict], dict, tuple]:
     """The cost map over (w1, w2), its contour lines and the whole descent path.
 
     The map is a picture under the weight-space axes (`layout.images`) and the contour
-    lines one scatter trace, both made on the server (figures/raster.py): when a new
-    learning rate changes the map, the chart swaps the picture and moves the lines in place
-    (gdviz/pages/chart.py) instead of redrawing all four panels as it must for a heatmap or
-    contour trace (~45 ms against ~15, `python bench/draw.py`). The path is one line with a
+    lines one scatter trace, both made on the server (figures/raster.py) rather than a
+    heatmap and a contour trace: a picture can be swapped and lines moved without redrawing
+    the figure (gdviz/pages/chart.py). That does not pay yet: the P(dog) map is still a
+    heatmap, and a figure with one is always redrawn whole. The path is one line with a
     marker on about PATH_MARKS evenly spaced epochs, so the markers' spacing still shows the
     steps shrinking; hovering a marker reads its epoch and cost.
 

@@ -53,14 +53,13 @@ _LAST_DRAWN = "_gdviz_chart_last"   # session state: key -> hash of the figure l
 # the newest waiting one is drawn. A playing animation is stopped first, or it would go on
 # playing the old run's frames over the new figure.
 #
-# Most control changes only move points. A new learning rate on `/` moves the step arrow
-# and the frames; on `/neuron` it moves the descent path and the contour lines and swaps
-# the cost map (a layout image, see figures/neuron.py), while axes, curves and the other
-# panels stay as they were. Plotly.react would still recompute and redraw the whole figure
-# (~25 ms on `/`, ~80 ms on `/neuron`, in the page). When the new figure differs from the
-# one on screen only in the points of scatter traces, its frames and the layout in SWAPPED,
-# those alone change (`moveOnly`), as a frame of the animation would move them. Anything
-# else goes through Plotly.react.
+# Most control changes only move points: a new learning rate on `/` moves the step arrow
+# and the frames, while the curve, axes and layout stay as they were. Plotly.react would
+# still recompute and redraw the whole figure (~25 ms in the page). When the new figure is
+# all scatter traces and differs from the one on screen only in their points, its frames
+# and the layout in SWAPPED, those alone change (`moveOnly`), as a frame of the animation
+# would move them (~10 ms). Anything else goes through Plotly.react: `/neuron`'s figure
+# has a heatmap, and a transition without a redraw would wipe it.
 JS = """
 const STOP = {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}};
 const text = JSON.stringify;
@@ -88,37 +87,41 @@ const outline = (fig) => {
 
 // Whether the chart shows another frame than its first (which gdviz's figures start on).
 const away = (gd) => {
-  const current = gd._fullLayout._currentFrame;
+  const current = gd._fullLayout?._currentFrame;
   return current != null && current !== gd._transitionData?._frames[0]?.name;
 };
 
 // The traces to move to take the chart from `before` to `now`: those whose points changed,
-// and, when the chart shows a later frame, those its frames move. Null when anything else
-// differs, or a trace to move is not a scatter trace (only those move without a redraw).
-const moves = (gd, before, now) => {
+// and, when the chart shows a later frame (`later`), those its frames move. Null when
+// anything else differs.
+const moves = (gd, before, now, later) => {
+  // a transition clears the layers of every kind of trace it does not animate (a heatmap's
+  // included): only a figure of scatter traces alone can move without a redraw
   if (!before || !gd._fullLayout || before.layout !== now.layout ||
-      before.traces.length !== now.traces.length) return null;
-  const moved = new Set(away(gd) ? gd._transitionData._frames.flatMap((f) => f.traces ?? []) : []);
+      before.traces.length !== now.traces.length || now.styles.includes(null)) return null;
+  const moved = new Set(later ? gd._transitionData._frames.flatMap((f) => f.traces ?? []) : []);
   now.traces.forEach((t, j) => { if (t !== before.traces[j]) moved.add(j); });
   for (const j of moved) {
-    if (now.styles[j] === null || now.styles[j] !== before.styles[j]) return null;
+    if (now.styles[j] !== before.styles[j]) return null;
   }
   return [...moved];
 };
 
 // Move the traces, give the chart the new figure's frames, and swap the layout that
 // changed or that the shown frame had changed (the title naming the step, the scrubber).
-const moveOnly = async (Plotly, gd, fig, moved, before, now) => {
+const moveOnly = async (Plotly, gd, fig, moved, before, now, later) => {
   const frames = gd._transitionData._frames;
   const swap = new Set(SWAPPED.filter((key) => now.swapped[key] !== before.swapped[key]));
-  if (away(gd)) {
+  if (later) {
     frames.forEach((f) => Object.keys(f.layout ?? {}).forEach((key) => swap.add(key)));
     swap.add("sliders");
   }
   gd.layout.datarevision = fig.layout.datarevision;   // what Plotly.react compares next time
   if (moved.length) {
-    await Plotly.animate(gd, {data: moved.map((j) => only(fig.data[j], POINTS)), traces: moved},
-                         STOP);
+    // every trace goes into the transition (those that did not move with no change):
+    // plotly.js clears the traces of a subplot the transition has none of
+    const all = fig.data.map((d, j) => (moved.includes(j) ? only(d, POINTS) : {}));
+    await Plotly.animate(gd, {data: all, traces: all.map((_, j) => j)}, STOP);
   }
   // addFrames replaces frames by name; the old run's extra ones go one at a time (plotly's
   // deleteFrames sorts a list of indices as strings, so "10" would come before "9")
@@ -167,16 +170,14 @@ export default function ({ data, parentElement }) {
       gd.__next = null;
       const t = gd._transitionData;
       if (t && (t._frameQueue?.length || t._animationRaf)) await Plotly.animate(gd, [null], STOP);
-      const before = gd.__shown, now = outline(fig);
-      const moved = moves(gd, before, now);
+      const before = gd.__shown, now = outline(fig), later = away(gd);
+      const moved = moves(gd, before, now, later);
       gd.__shown = null;    // a draw that fails half way leaves no figure to move from
-      if (moved) await moveOnly(Plotly, gd, fig, moved, before, now);
+      // The new figure starts at its first frame. Forget the frame the old one was left on:
+      // ▶ Play goes on from it, and the scrubber's handle is bound to it.
+      if (gd._fullLayout) delete gd._fullLayout._currentFrame;
+      if (moved) await moveOnly(Plotly, gd, fig, moved, before, now, later);
       else await Plotly.react(gd, fig);
-      // The new run starts at its first frame, so ▶ Play (which goes on from the current
-      // frame) must not resume at the step the old run was left on.
-      if (gd._fullLayout._currentFrame && fig.frames?.length) {
-        await Plotly.animate(gd, [fig.frames[0].name], STOP);
-      }
       gd.__shown = now;
       gd.__draws ??= {react: 0, moved: 0};   // counted for the tests
       gd.__draws[moved ? "moved" : "react"] += 1;

@@ -61,12 +61,9 @@ def lesson(s: dict) -> tuple[Dataset, neuron.TrainingRun]:
 # cache_resource, not cache_data: a cached figure would be unpickled on every rerun, which
 # re-validates all 60 frames (~0.3 s). The figure is never mutated after it is built.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def main_figure(s: dict, rate: bool = False) -> Spec:
-    """The animation. On the page its first line leaves η out: the sidebar shows it, and a
-    title that stays the same when only η changes spares the chart a redraw of its layout
-    (~10 ms, gdviz/pages/chart.py). A file that stands alone names η too (rate=True)."""
+def main_figure(s: dict) -> Spec:
     data, run = lesson(s)
-    return figs.animated(run, data, describe(s, rate))
+    return figs.animated(run, data, describe(s))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -84,13 +81,12 @@ def rates(s: dict) -> tuple[list[neuron.TrainingRun], list[str]]:
     return runs, labels
 
 
-def describe(s: dict, rate: bool = True) -> str:
-    """One line naming the run: η (unless rate is False), cost, batch, start and scaling."""
+def describe(s: dict) -> str:
+    """One line naming the run: η, cost, batch, start and scaling."""
     batch = "full batch" if s["batch"] == 0 else f"batches of {s['batch']}"
     scaled = "standardised" if s["standardize"] else "raw kg and cm"
-    eta = f"η = {s['lr']:g} · " if rate else ""
-    return (f"{eta}{LOSS_WORDS[s['loss']]} · {batch} · {s['init']} start · {scaled} inputs · "
-            f"{s['n']} animals, seed {s['seed']}")
+    return (f"η = {s['lr']:g} · {LOSS_WORDS[s['loss']]} · {batch} · {s['init']} start · "
+            f"{scaled} inputs · {s['n']} animals, seed {s['seed']}")
 
 
 # --- Controls ------------------------------------------------------------------------------
@@ -248,8 +244,7 @@ def export_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
     c1.download_button("Download the training history (CSV)", csv,
                        file_name="gdviz-neuron.csv", mime="text/csv", on_click="ignore")
     c2.download_button("Download the animation (HTML, plays offline)",
-                       lambda: export.standalone_html(main_figure(s, rate=True),
-                                                     "gdviz: a neuron learns"),
+                       lambda: export.standalone_html(main_figure(s), "gdviz: a neuron learns"),
                        file_name="gdviz-neuron.html", mime="text/html", on_click="ignore")
 
 
