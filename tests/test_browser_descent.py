@@ -12,6 +12,8 @@ BALL = ("() => { const g = document.querySelector('.js-plotly-plot');"
         " return g._fullData[4].x[0]; }")   # _fullData: typed arrays decoded
 TITLE = "() => document.querySelector('.js-plotly-plot').layout.title.text"
 
+# plotly's scrubber glides its grip to a new step (150 ms by default): read it once it is there
+GLIDE_MS = 500
 
 def load(page, url: str) -> None:
     page.goto(url)
@@ -170,6 +172,7 @@ def test_a_new_learning_rate_moves_the_chart_to_what_a_fresh_draw_shows(page, ap
     page.wait_for_function("() => document.querySelector('.js-plotly-plot')"
                            "._transitionData._frames[1].layout.title.text.includes('0.3 *')")
     page.wait_for_function(f"() => ({TITLE})().includes('step 0:')")
+    page.wait_for_timeout(GLIDE_MS)
     moved = page.evaluate(_STATE)
     assert page.evaluate(_DRAWS) == {"react": 1, "moved": 1}   # the first draw, then a move
     assert page.evaluate(BALL) == 8.0
@@ -177,6 +180,7 @@ def test_a_new_learning_rate_moves_the_chart_to_what_a_fresh_draw_shows(page, ap
 
     fresh = page.context.new_page()
     load(fresh, app_url + "/?lr=0.3")
+    fresh.wait_for_timeout(GLIDE_MS)
     drawn = fresh.evaluate(_STATE)
     assert fresh.evaluate(_DRAWS) == {"react": 1, "moved": 0}
     assert moved == drawn

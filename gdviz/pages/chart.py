@@ -62,6 +62,7 @@ _LAST_DRAWN = "_gdviz_chart_last"   # session state: key -> hash of the figure l
 # has a heatmap, and a transition without a redraw would wipe it.
 JS = """
 const STOP = {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}};
+const FIRST = {mode: "immediate", frame: {duration: 0, redraw: true}, transition: {duration: 0}};
 const text = JSON.stringify;
 
 // Layout that plotly.js redraws on its own, without the traces: swapped, never compared.
@@ -176,8 +177,14 @@ export default function ({ data, parentElement }) {
       // The new figure starts at its first frame. Forget the frame the old one was left on:
       // ▶ Play goes on from it, and the scrubber's handle is bound to it.
       if (gd._fullLayout) delete gd._fullLayout._currentFrame;
-      if (moved) await moveOnly(Plotly, gd, fig, moved, before, now, later);
-      else await Plotly.react(gd, fig);
+      if (moved) {
+        await moveOnly(Plotly, gd, fig, moved, before, now, later);
+      } else {
+        await Plotly.react(gd, fig);
+        // Plotly.react leaves the scrubber's grip where the old run was left (it follows the
+        // animation, not the layout): showing the first frame puts it back, with a redraw
+        if (later && fig.frames?.length) await Plotly.animate(gd, [fig.frames[0].name], FIRST);
+      }
       gd.__shown = now;
       gd.__draws ??= {react: 0, moved: 0};   // counted for the tests
       gd.__draws[moved ? "moved" : "react"] += 1;
