@@ -19,6 +19,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "artifacts"
+# Browser tests: how gdviz's chart drew its figures so far (gdviz/pages/chart.py counts them),
+# and how long plotly's scrubber takes to glide its grip to a new step (150 ms by default).
+DRAWS = "() => document.querySelector('.gdviz-chart').__draws"
+GLIDE_MS = 500
 
 
 def finite_json(text: str) -> object:

@@ -4,7 +4,8 @@ import re
 import pytest
 
 from gdviz import descent, ledger
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, GLIDE_MS
+from tests.conftest import DRAWS as _DRAWS
 
 pytestmark = pytest.mark.browser
 
@@ -12,8 +13,6 @@ BALL = ("() => { const g = document.querySelector('.js-plotly-plot');"
         " return g._fullData[4].x[0]; }")   # _fullData: typed arrays decoded
 TITLE = "() => document.querySelector('.js-plotly-plot').layout.title.text"
 
-# plotly's scrubber glides its grip to a new step (150 ms by default): read it once it is there
-GLIDE_MS = 500
 
 def load(page, url: str) -> None:
     page.goto(url)
@@ -142,7 +141,6 @@ _STATE = """
   };
 }
 """
-_DRAWS = "() => document.querySelector('.gdviz-chart').__draws"
 
 
 def _scrub(page, fraction: float) -> None:

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, GLIDE_MS
+from tests.conftest import DRAWS as _DRAWS
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +28,6 @@ STATE = f"""() => {{
   }};
 }}"""
 
-# plotly's scrubber glides its grip to a new step (150 ms by default): read it once it is there
-GLIDE_MS = 500
 
 def load(page, url: str) -> None:
     page.goto(url)
@@ -130,7 +129,6 @@ _WHOLE = f"""() => {{
     grip: Math.round(g.querySelector('.slider-grip-rect').getBoundingClientRect().x),
   }};
 }}"""
-_DRAWS = "() => document.querySelector('.gdviz-chart').__draws"
 
 
 def _new_rate(page, lr: str) -> None:
