@@ -251,20 +251,56 @@ def test_every_legend_entry_can_be_seen_on_the_white_legend():
             assert line.get("color") not in white, t["name"]
 
 
-def test_frames_carry_only_what_moves_and_the_heatmap_is_p_dog():
+def _indices(source: str) -> tuple[np.ndarray, np.ndarray]:
+    """An indexed PNG data URI read back with Pillow: (palette indices, palette as RGB)."""
+    import io
+
+    from PIL import Image
+    image = Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
+    assert image.mode == "P"
+    palette = np.array(image.getpalette()[:3 * 256], np.uint8).reshape(-1, 3)
+    return np.asarray(image), palette
+
+
+def test_frames_carry_only_what_moves_and_the_first_picture_is_p_dog():
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
     run = nn.train(nn.NeuronSettings(), data)
     fig = json.loads(figs.animated(run, data, "t").to_json())
-    last = fig["frames"][-1]
-    assert len(last["data"]) == len(last["traces"]) == 7
-    z = last["data"][figs.HEATMAP]["z"]
-    grid = np.frombuffer(base64.b64decode(z["bdata"]), np.uint8).reshape(figs.GRID, figs.GRID)
-    heat = fig["data"][last["traces"][figs.HEATMAP]]
-    gx, gy = np.array(unpack(heat["x"])), np.array(unpack(heat["y"]))
+    assert all(t["type"] == "scatter" for t in fig["data"])   # what moves without a redraw
+    p_dog, _cost = fig["layout"]["images"]
+    assert (p_dog["xref"], p_dog["yref"]) == ("x", "y")
+    for frame in (fig["frames"][0], fig["frames"][-1]):
+        assert len(frame["data"]) == len(frame["traces"]) == 6
+        # a frame swaps the first picture's source alone (plotly.js updates layout arrays
+        # entry by entry, so the cost map and the placement stay)
+        (image,) = frame["layout"]["images"]
+        assert set(image) == {"source"}
+    assert fig["frames"][0]["layout"]["images"][0]["source"] == p_dog["source"]
+
+    percent, palette = _indices(fig["frames"][-1]["layout"]["images"][0]["source"])
+    n = figs.GRID
+    assert percent.shape == (n, n)
+    # pixel centres on an even grid over the boundary panel's view; row 0 is the top
+    (x0, x1), (y0, y1) = figs.view_box(data)
+    dx, dy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)
+    assert p_dog["x"] == pytest.approx(x0 - dx / 2) and p_dog["sizex"] == pytest.approx(n * dx)
+    assert p_dog["y"] == pytest.approx(y1 + dy / 2) and p_dog["sizey"] == pytest.approx(n * dy)
+    gx, gy = np.linspace(x0, x1, n), np.linspace(y1, y0, n)
     w1, w2, b = run.raw_weights(run.final)              # an independent route to P(dog)
     p = 1 / (1 + np.exp(-(w1 * gx[None, :] + w2 * gy[:, None] + b)))
-    assert np.abs(grid - 100 * p).max() <= 0.51 + 0.05   # whole percents; grid rounded to 3 dp
+    assert np.abs(percent - 100 * p).max() <= 0.5 + 1e-9      # whole percents
+    # the palette runs pale cat (0 %) → white (50 %) → pale dog (100 %)
+    hexes = ["#" + "".join(f"{v:02X}" for v in palette[k]) for k in (0, 50, 100)]
+    assert hexes == [c.upper() for _, c in figs.HEAT]
 
+
+def test_the_colour_bar_reads_p_dog_from_0_to_100_percent_and_draws_no_point():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    fig = figs.animated(nn.train(nn.NeuronSettings(), data), data, "t").to_dict()
+    (bar,) = [t for t in fig["data"] if t.get("marker", {}).get("showscale")]
+    assert bar["name"] == "P(dog)" and bar["x"] == bar["y"] == [None]
+    assert (bar["marker"]["cmin"], bar["marker"]["cmax"]) == (0, 100)
+    assert bar["marker"]["colorscale"] == figs.HEAT
 
 
 def _mse_by_hand(w1, w2, b, x, y):
@@ -282,7 +318,7 @@ def test_the_cost_map_picture_is_the_cost_over_the_weight_window():
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
     run = nn.train(nn.NeuronSettings(), data)
     fig = json.loads(figs.animated(run, data, "t").to_json())
-    (picture,) = fig["layout"]["images"]
+    _p_dog, picture = fig["layout"]["images"]
     (x0, x1), (y0, y1) = fig["layout"]["xaxis2"]["range"], fig["layout"]["yaxis2"]["range"]
     png = base64.b64decode(picture["source"].split(",", 1)[1])
     rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))

@@ -41,6 +41,18 @@ def test_the_png_decodes_to_the_same_pixels(h, w, seed):
     assert np.array_equal(decode(raster.png(rgb)), rgb)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(1, 256), st.integers(0, 2**32 - 1))
+def test_an_indexed_png_decodes_to_the_same_indices_and_colours(h, w, n, seed):
+    rng = np.random.default_rng(seed)
+    palette = rng.integers(0, 256, (n, 3), dtype=np.uint8)
+    index = rng.integers(0, n, (h, w), dtype=np.uint8)
+    uri = raster.png(index, palette)
+    image = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    assert image.mode == "P" and np.array_equal(np.asarray(image), index)
+    assert np.array_equal(decode(uri), palette[index])
+
+
 def test_levels_lie_strictly_inside_the_range():
     z = np.linspace(-3.0, 5.0, 50).reshape(5, 10)
     v = raster.levels(z, 7)

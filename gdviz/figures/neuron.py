@@ -3,8 +3,10 @@ style.Spec of plain dicts).
 
 The main figure is one animation in four linked panels (decision boundary, cost surface, cost
 curves, accuracy) driven by one slider, so the boundary turns in step with the curves.
-Its frames carry only what moves, and the P(dog) heatmap travels as whole percentages in a
-uint8 typed array (Plotly encodes it as base64), which keeps a 60-frame run small.
+Its frames carry only what moves. The two maps (P(dog) over the animals, the cost over the
+weights) are pictures drawn on the server, not heatmaps, and everything else is a scatter
+trace: a figure like that takes a new learning rate by moving its points, without a redraw
+(gdviz/pages/chart.py). P(dog) travels as a small indexed PNG per frame, one byte a cell.
 """
 from __future__ import annotations
 
@@ -32,7 +34,6 @@ from gdviz.figures.style import (
     sample,
     scrubber,
     spec_figure,
-    typed_array,
 )
 from gdviz.neuron import TrainingRun, cost_surface
 
@@ -40,10 +41,12 @@ from gdviz.neuron import TrainingRun, cost_surface
 # and, by marker shape, without colour at all.
 CAT, DOG = ORANGE, BLUE
 HEAT = [[0.0, "#F5D08A"], [0.5, "#FFFFFF"], [1.0, "#8DB8DC"]]   # pale cat → white → pale dog
+# the P(dog) picture's palette: entry k is the colour of k %
+HEAT_PALETTE = raster.colours(np.arange(101.0)[None, :], [c for _, c in HEAT])[0]
 TRAIN_LINE, TEST_LINE = dict(color=BLACK, width=3), dict(color=VERMILLION, width=3, dash="dash")
 FONT = dict(size=17)
 MAX_FRAMES = 60
-GRID = 30                # heatmap cells per side; P(dog) is smooth and zsmooth interpolates
+GRID = 30                # P(dog) cells per side; it is smooth and the browser interpolates
 SURFACE_GRID = 41
 SURFACE_LEVELS = 14      # contour lines on the cost map
 NO_GRID = dict(showgrid=False)
@@ -53,7 +56,7 @@ COST_COLOURS = ("#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8678"
 PATH_MARKS = 40         # epochs marked on the descent path
 MAX_POINTS = 600         # animals drawn per set; more only adds bytes, not insight
 # the moving traces, in the order _moving returns them
-HEATMAP, BOUNDARY, NOW, TRAIN_COST, TEST_COST, TRAIN_ACC, TEST_ACC = range(7)
+BOUNDARY, NOW, TRAIN_COST, TEST_COST, TRAIN_ACC, TEST_ACC = range(6)
 
 
 def frame_epochs(final: int, most: int = MAX_FRAMES) -> np.ndarray:
@@ -133,17 +136,41 @@ def _animals(data: Dataset) -> list[dict]:
     return out
 
 
-def _moving(run: TrainingRun, k: int, ks: np.ndarray, heat: np.ndarray, view) -> list[dict]:
-    """Everything that changes at epoch k, as plain trace dicts in the order HEATMAP … TEST_ACC
-    (`heat`: P(dog) on the grid at epoch k)."""
+def _moving(run: TrainingRun, k: int, ks: np.ndarray, view) -> list[dict]:
+    """The traces that change at epoch k, as plain trace dicts in the order BOUNDARY …
+    TEST_ACC."""
     xr, yr = view
     upto = ks[ks <= k]
     line = dict(zip(("x", "y"), boundary_segment(run.raw_weights(k), xr, yr), strict=True))
     scatters = [line, dict(x=rounded(run.w[k, 0]), y=rounded(run.w[k, 1]))] + [
         dict(x=upto.tolist(), y=rounded(curve[upto]))
         for curve in (run.train_cost, run.test_cost, run.train_acc, run.test_acc)]
-    return [dict(type="heatmap", z=typed_array(heat)),
-            *(dict(type="scatter", **m) for m in scatters)]
+    return [dict(type="scatter", **m) for m in scatters]
+
+
+def p_dog_source(heat: np.ndarray) -> str:
+    """P(dog) on the grid (whole percentages, row i at gy[i]) as an indexed PNG whose
+    palette colours each percentage."""
+    return raster.png(heat[::-1], HEAT_PALETTE)      # row 0 of a picture is its top
+
+
+def _placed(gx: np.ndarray, gy: np.ndarray, xref: str, yref: str) -> dict:
+    """Where a picture of one pixel per grid point goes: pixel centres on the points, row 0
+    of the picture at the top (the largest y)."""
+    dx, dy = gx[1] - gx[0], gy[1] - gy[0]
+    return dict(xref=xref, yref=yref, x=float(gx[0] - dx / 2), y=float(gy[-1] + dy / 2),
+                sizex=float(gx[-1] - gx[0] + dx), sizey=float(gy[-1] - gy[0] + dy),
+                xanchor="left", yanchor="top", sizing="stretch", layer="below")
+
+
+def _colour_bar() -> dict:
+    """A trace with no points whose only use is the P(dog) colour bar (a picture has none)."""
+    return dict(type="scatter", x=[None], y=[None], mode="markers", name="P(dog)",
+                showlegend=False, hoverinfo="skip", marker=dict(
+                    color=[0], cmin=0, cmax=100, colorscale=HEAT, showscale=True, colorbar=dict(
+                        title=dict(text="P(dog) %", side="top", font=dict(size=14)), x=0.468,
+                        xanchor="left", len=0.5, y=0.98, yanchor="top", thickness=12,
+                        tickvals=[0, 50, 100], tickfont=dict(size=13))))
 
 
 def _caption(run: TrainingRun, k: int, title: str) -> str:
@@ -183,20 +210,12 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> Spec:
     gx, gy = np.linspace(*xr, GRID), np.linspace(*yr, GRID)
     ks = frame_epochs(run.final)
     heats = p_dog_percent(run, ks, gx, gy)
-    start = _moving(run, 0, ks, heats[0], (xr, yr))
-    # drawing order: later traces sit on top, so the heatmap goes under the animals and
-    # the cost contours under the moving star; frames address the moving traces by index
-    traces, picture, window = _surface(run, data)
+    start = _moving(run, 0, ks, (xr, yr))
+    # drawing order: later traces sit on top, so the contours go under the moving star;
+    # frames address the moving traces by index, and swap the P(dog) picture (images[0])
+    traces, cost_picture, window = _surface(run, data)
+    traces += [_on("", _colour_bar())] + [_on("", t) for t in _animals(data)]
     moving = [len(traces)]
-    traces.append(_on("", start[HEATMAP] | dict(
-        x=rounded(gx, 3), y=rounded(gy, 3), zmin=0, zmax=100, zsmooth="fast", colorscale=HEAT,
-        name="P(dog)", colorbar=dict(
-            title=dict(text="P(dog) %", side="top", font=dict(size=14)), x=0.468,
-            xanchor="left", len=0.5, y=0.98, yanchor="top", thickness=12,
-            tickvals=[0, 50, 100], tickfont=dict(size=13)),
-        hovertemplate="%{x:.1f} kg, %{y:.1f} cm: P(dog) = %{z}%<extra></extra>")))
-    traces += [_on("", t) for t in _animals(data)]
-    moving.append(len(traces))
     traces.append(_on("", start[BOUNDARY] | dict(mode="lines", name="boundary ŷ = 0.5",
                                                  line=dict(color=BLACK, width=4))))
     moving.append(len(traces))
@@ -211,10 +230,14 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> Spec:
         traces.append(_on("3" if i < 2 else "4", start[TRAIN_COST + i] | dict(
             mode="lines", name=name, line=line, showlegend=i < 2,
             legendgroup=name.split()[0])))
-    frames = [dict(name=str(k), traces=moving, data=_moving(run, int(k), ks, heat, (xr, yr)),
-                   layout=dict(title=dict(text=_caption(run, int(k), title))))
+    # a frame's images[0] replaces only the first picture's source: plotly.js updates a
+    # layout array like images entry by entry
+    frames = [dict(name=str(k), traces=moving, data=_moving(run, int(k), ks, (xr, yr)),
+                   layout=dict(title=dict(text=_caption(run, int(k), title)),
+                               images=[dict(source=p_dog_source(heat))]))
               for k, heat in zip(ks, heats, strict=True)]
-    layout = _layout(run, xr, yr, ks, title, window) | dict(images=[picture])
+    images = [dict(source=p_dog_source(heats[0]), **_placed(gx, gy, "x", "y")), cost_picture]
+    layout = _layout(run, xr, yr, ks, title, window) | dict(images=images)
     return spec_figure(traces, layout, frames)
 
 
@@ -224,10 +247,9 @@ def _surface(run: TrainingRun, data: Dataset) -> tuple[list[dict], dict, tuple]:
     The map is a picture under the weight-space axes (`layout.images`) and the contour
     lines one scatter trace, both made on the server (figures/raster.py) rather than a
     heatmap and a contour trace: a picture can be swapped and lines moved without redrawing
-    the figure (gdviz/pages/chart.py). That does not pay yet: the P(dog) map is still a
-    heatmap, and a figure with one is always redrawn whole. The path is one line with a
-    marker on about PATH_MARKS evenly spaced epochs, so the markers' spacing still shows the
-    steps shrinking; hovering a marker reads its epoch and cost.
+    the figure (gdviz/pages/chart.py). The path is one line with a marker on about
+    PATH_MARKS evenly spaced epochs, so the markers' spacing still shows the steps
+    shrinking; hovering a marker reads its epoch and cost.
 
     Returns:
         (the traces, the map as a layout image, the (w1, w2) ranges it covers).
@@ -251,12 +273,8 @@ def _surface(run: TrainingRun, data: Dataset) -> tuple[list[dict], dict, tuple]:
                       text=[f"epoch {k}: C = {run.train_cost[k]:.4g}" for k in marks],
                       hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}<br>%{text}<extra></extra>")),
     ]
-    dx, dy = w1[1] - w1[0], w2[1] - w2[0]
-    # pixel centres on the grid points; row 0 of the picture is the top (the largest w2)
-    picture = dict(source=raster.png(raster.colours(c, COST_COLOURS)[::-1]), xref="x2",
-                   yref="y2", x=float(w1[0] - dx / 2), y=float(w2[-1] + dy / 2),
-                   sizex=float(w1[-1] - w1[0] + dx), sizey=float(w2[-1] - w2[0] + dy),
-                   xanchor="left", yanchor="top", sizing="stretch", layer="below")
+    picture = dict(source=raster.png(raster.colours(c, COST_COLOURS)[::-1]),
+                   **_placed(w1, w2, "x2", "y2"))
     window = [float(w1[0]), float(w1[-1])], [float(w2[0]), float(w2[-1])]
     return traces, picture, window
 

@@ -39,18 +39,26 @@ def colours(z: np.ndarray, scale: Sequence[str]) -> np.ndarray:
     return np.rint(np.stack(rgb, axis=-1)).astype(np.uint8)
 
 
-def png(rgb: np.ndarray) -> str:
-    """An 8-bit RGB image as a data: URI holding a PNG; row 0 is the top of the picture."""
-    h, w, _ = rgb.shape
-    rows = np.hstack([np.zeros((h, 1), np.uint8), rgb.reshape(h, 3 * w)])   # filter 0: none
+def png(pixels: np.ndarray, palette: np.ndarray | None = None) -> str:
+    """An 8-bit picture as a data: URI holding a PNG; row 0 is the top of the picture.
+
+    Args:
+        pixels: (height, width, 3) RGB bytes, or with `palette` (height, width) indices.
+        palette: up to 256 RGB colours, (n, 3) uint8: an indexed picture a third the size.
+    """
+    h, w = pixels.shape[:2]
+    rows = np.hstack([np.zeros((h, 1), np.uint8), pixels.reshape(h, -1)])   # filter 0: none
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return (struct.pack(">I", len(body)) + kind + body +
                 struct.pack(">I", zlib.crc32(kind + body)))
 
-    data = (b"\x89PNG\r\n\x1a\n" +
-            chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
-            chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b""))
+    kind = 2 if palette is None else 3                      # truecolour or indexed
+    head = chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, kind, 0, 0, 0))
+    if palette is not None:
+        head += chunk(b"PLTE", np.ascontiguousarray(palette, np.uint8).tobytes())
+    data = (b"\x89PNG\r\n\x1a\n" + head + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) +
+            chunk(b"IEND", b""))
     return "data:image/png;base64," + base64.b64encode(data).decode()
 
 

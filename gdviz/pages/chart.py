@@ -58,8 +58,9 @@ _LAST_DRAWN = "_gdviz_chart_last"   # session state: key -> hash of the figure l
 # still recompute and redraw the whole figure (~25 ms in the page). When the new figure is
 # all scatter traces and differs from the one on screen only in their points, its frames
 # and the layout in SWAPPED, those alone change (`moveOnly`), as a frame of the animation
-# would move them (~10 ms). Anything else goes through Plotly.react: `/neuron`'s figure
-# has a heatmap, and a transition without a redraw would wipe it.
+# would move them (~10 ms on `/`, ~20 on `/neuron`). Anything else goes through
+# Plotly.react: a transition without a redraw would wipe a heatmap, for one, which is why
+# the neuron's maps are pictures (gdviz/figures/raster.py).
 JS = """
 const STOP = {mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0}};
 const FIRST = {mode: "immediate", frame: {duration: 0, redraw: true}, transition: {duration: 0}};
@@ -70,6 +71,8 @@ const SWAPPED = ["title", "images", "sliders"];
 // A scatter trace's per-point arrays: what a frame of an animation may move.
 const POINTS = ["x", "y", "text", "customdata"];
 const only = (d, keys) => Object.fromEntries(keys.map((k) => [k, d[k] ?? null]));
+// Whether a trace's x holds no point at all (a typed array's spec counts as points).
+const none = (x) => x == null || x.length === 0 || (Array.isArray(x) && x.every((v) => v == null));
 
 // The figure apart from its traces' points and SWAPPED, read before plotly.js draws it
 // (Plotly.react writes into the layout and traces it is given).
@@ -92,10 +95,12 @@ const away = (gd) => {
   return current != null && current !== gd._transitionData?._frames[0]?.name;
 };
 
-// The traces to move to take the chart from `before` to `now`: those whose points changed,
-// and, when the chart shows a later frame (`later`), those its frames move. Null when
-// anything else differs.
-const moves = (gd, before, now, later) => {
+// The traces to move to take the chart from `before` to `now` (the outline of `fig`): those
+// whose points changed, and, when the chart shows a later frame (`later`), those its frames
+// move. Null when anything else differs, or when a drawn trace would lose all its points: a
+// transition leaves such a trace's old line drawn (the neuron's boundary, which epoch 0
+// does not have, after ▶ Play).
+const moves = (gd, fig, before, now, later) => {
   // a transition clears the layers of every kind of trace it does not animate (a heatmap's
   // included): only a figure of scatter traces alone can move without a redraw
   if (!before || !gd._fullLayout || before.layout !== now.layout ||
@@ -104,6 +109,7 @@ const moves = (gd, before, now, later) => {
   now.traces.forEach((t, j) => { if (t !== before.traces[j]) moved.add(j); });
   for (const j of moved) {
     if (now.styles[j] !== before.styles[j]) return null;
+    if (none(fig.data[j].x) && !none(gd.data[j].x)) return null;
   }
   return [...moved];
 };
@@ -172,7 +178,7 @@ export default function ({ data, parentElement }) {
       const t = gd._transitionData;
       if (t && (t._frameQueue?.length || t._animationRaf)) await Plotly.animate(gd, [null], STOP);
       const before = gd.__shown, now = outline(fig), later = away(gd);
-      const moved = moves(gd, before, now, later);
+      const moved = moves(gd, fig, before, now, later);
       gd.__shown = null;    // a draw that fails half way leaves no figure to move from
       // The new figure starts at its first frame. Forget the frame the old one was left on:
       // ▶ Play goes on from it, and the scrubber's handle is bound to it.
