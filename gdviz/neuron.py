@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -329,6 +329,23 @@ def train(s: NeuronSettings, data: Dataset) -> TrainingRun:
     return TrainingRun(s, ps[:, :2].copy(), ps[:, 2].copy(), train_cost, test_cost,
                        train_acc, test_acc, mean, scale, status, reason, h0, h1,
                        stability_limit(h0), stability_limit(h1))
+
+
+def reference_path(s: NeuronSettings, data: Dataset) -> np.ndarray:
+    """(w1, w2) after each epoch of the same training at η = 1/λmax, full batch.
+
+    1/λmax at the start (half the stability limit there) descends steadily, and nothing
+    about it depends on s.lr or s.batch: a figure that frames every run's path by this one
+    draws runs that differ only in η in the same window. Empty where the cost is flat at
+    the start.
+    """
+    mean, scale = scaling(data.x_train, s.standardize)
+    x = (data.x_train - mean) / scale
+    limit = stability_limit(hessian(initial_params(s, data.x_train, mean, scale), x,
+                                    data.y_train, s.loss))
+    if not math.isfinite(limit):
+        return np.empty((0, 2))
+    return train(replace(s, lr=limit / 2, batch=0), data).w
 
 
 def _full_batch(s: NeuronSettings, x: np.ndarray, y: np.ndarray, p0: np.ndarray) -> tuple:

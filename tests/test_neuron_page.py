@@ -294,6 +294,25 @@ def test_frames_carry_only_what_moves_and_the_first_picture_is_p_dog():
     assert hexes == [c.upper() for _, c in figs.HEAT]
 
 
+def test_every_frame_moves_the_boundary_the_star_and_grows_the_curves_to_its_epoch():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    run = nn.train(nn.NeuronSettings(lr=3.0, epochs=150), data)
+    fig = json.loads(figs.animated(run, data, "t").to_json())
+    ks = [int(f["name"]) for f in fig["frames"]]
+    curves = (run.train_cost, run.test_cost, run.train_acc, run.test_acc)
+    for i, (k, frame) in enumerate(zip(ks, fig["frames"], strict=True)):
+        moved = frame["data"]
+        assert moved[figs.NOW]["x"] == pytest.approx([run.w[k, 0]], abs=1e-4)
+        assert moved[figs.NOW]["y"] == pytest.approx([run.w[k, 1]], abs=1e-4)
+        w1, w2, b = run.raw_weights(k)
+        for x, y in zip(moved[figs.BOUNDARY]["x"], moved[figs.BOUNDARY]["y"], strict=True):
+            assert abs(w1 * x + w2 * y + b) <= 1e-3 * (abs(w1) + abs(w2)) * (1 + abs(x) + abs(y))
+        for j, curve in enumerate(curves):
+            trace = moved[figs.TRAIN_COST + j]
+            assert trace["x"] == ks[:i + 1]
+            assert unpack(trace["y"]) == pytest.approx(curve[ks[:i + 1]], abs=1e-4)
+
+
 def test_the_colour_bar_reads_p_dog_from_0_to_100_percent_and_draws_no_point():
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
     fig = figs.animated(nn.train(nn.NeuronSettings(), data), data, "t").to_dict()
@@ -403,3 +422,38 @@ def test_confusion_table_shows_the_test_counts():
         for j, said in enumerate(("cat", "dog")):
             assert re.search(rf"\*\*{int(m[i, j])}\*\* {truth}s? called {said}", table)
     assert int(m.sum()) == len(data.y_test)
+
+
+def test_the_reference_path_ignores_the_learning_rate_and_the_batch_size():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    a = nn.reference_path(nn.NeuronSettings(lr=0.1), data)
+    b = nn.reference_path(nn.NeuronSettings(lr=40.0, batch=16), data)
+    assert a.shape == (201, 2) and np.array_equal(a, b)
+    # it is a run at half the stability limit at the start, 2/λmax, full batch
+    limit = nn.train(nn.NeuronSettings(), data).lr_limit_start
+    assert np.array_equal(a, nn.train(nn.NeuronSettings(lr=limit / 2), data).w)
+
+
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+def test_with_the_reference_path_every_learning_rate_up_to_one_over_lambda_max_shares_a_window(
+        loss):
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    reference = nn.reference_path(nn.NeuronSettings(loss=loss), data)
+    steady = nn.train(nn.NeuronSettings(loss=loss), data).lr_limit_start / 2
+    windows = set()
+    for lr in (0.01, 0.11, 0.5, 1.0, steady / 2, steady):
+        run = nn.train(nn.NeuronSettings(lr=lr, loss=loss), data)
+        w1, w2 = figs.surface_window(run, reference)
+        assert w1[0] < run.w[:, 0].min() and run.w[:, 0].max() < w1[-1]
+        assert w2[0] < run.w[:, 1].min() and run.w[:, 1].max() < w2[-1]
+        windows.add((w1[0], w1[-1], w2[0], w2[-1]))
+    assert len(windows) == 1
+
+
+def test_the_page_draws_two_learning_rates_in_one_weight_window():
+    _, slow = chart_spec(open_page(NEURON, lr="0.2"))
+    _, fast = chart_spec(open_page(NEURON, lr="4"))
+    for axis in ("xaxis2", "yaxis2"):
+        assert slow["layout"][axis]["range"] == fast["layout"][axis]["range"]
+    # the runs themselves differ: the slow path ends nearer the start
+    assert slow["data"] != fast["data"]

@@ -30,6 +30,7 @@ from gdviz.figures.style import (
     VERMILLION,
     Spec,
     play_buttons,
+    prefixes,
     rounded,
     sample,
     scrubber,
@@ -102,13 +103,18 @@ def p_dog_percent(run: TrainingRun, ks: np.ndarray, gx: np.ndarray,
     return np.round(100 * p.T).astype(np.uint8).reshape(len(ks), *xx.shape)
 
 
-def surface_window(run: TrainingRun) -> tuple[np.ndarray, np.ndarray]:
-    """w1 and w2 grids that hold the whole descent path with a margin on every side.
+def surface_window(run: TrainingRun,
+                   reference: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """w1 and w2 grids that hold the whole descent path, and the (w1, w2) points of
+    `reference` if given, with a margin on every side.
 
-    The ends are snapped outward to a coarse step (a twentieth of a power of ten above the
-    width), so nearby learning rates share a window and their runs compare at a glance.
+    With neuron.reference_path as the reference, runs that differ only in η share a window
+    unless their path leaves it (η well above 1/λmax), so they compare at a glance and a
+    new η only moves the path. The ends are snapped outward to a coarse step (a twentieth of
+    a power of ten above the width), so the window does not creep when it does change.
     """
-    lo, hi = run.w.min(axis=0), run.w.max(axis=0)
+    w = run.w if reference is None or not len(reference) else np.vstack([run.w, reference])
+    lo, hi = w.min(axis=0), w.max(axis=0)
     span = np.maximum(hi - lo, 0.2 * np.abs(hi).max() + 0.5)
     lo, hi = lo - 0.25 * span, hi + 0.25 * span
     step = 10.0 ** np.ceil(np.log10(hi - lo)) / 20
@@ -136,16 +142,22 @@ def _animals(data: Dataset) -> list[dict]:
     return out
 
 
-def _moving(run: TrainingRun, k: int, ks: np.ndarray, view) -> list[dict]:
-    """The traces that change at epoch k, as plain trace dicts in the order BOUNDARY …
-    TEST_ACC."""
+def _moving(run: TrainingRun, ks: np.ndarray, view) -> list[list[dict]]:
+    """For each epoch in ks, the traces that change, as plain trace dicts in the order
+    BOUNDARY … TEST_ACC (each curve grows up to the frame's epoch)."""
     xr, yr = view
-    upto = ks[ks <= k]
-    line = dict(zip(("x", "y"), boundary_segment(run.raw_weights(k), xr, yr), strict=True))
-    scatters = [line, dict(x=rounded(run.w[k, 0]), y=rounded(run.w[k, 1]))] + [
-        dict(x=upto.tolist(), y=rounded(curve[upto]))
-        for curve in (run.train_cost, run.test_cost, run.train_acc, run.test_acc)]
-    return [dict(type="scatter", **m) for m in scatters]
+    n = np.arange(1, len(ks) + 1)
+    curves = [prefixes(curve[ks], n) for curve in
+              (run.train_cost, run.test_cost, run.train_acc, run.test_acc)]
+    w = np.round(run.w[ks], 4).tolist()
+    out = []
+    for i, k in enumerate(ks.tolist()):
+        x, y = boundary_segment(run.raw_weights(k), xr, yr)
+        epochs = ks[:i + 1].tolist()
+        out.append([dict(type="scatter", x=x, y=y),
+                    dict(type="scatter", x=[w[i][0]], y=[w[i][1]]),
+                    *(dict(type="scatter", x=epochs, y=c[i]) for c in curves)])
+    return out
 
 
 def p_dog_source(heat: np.ndarray) -> str:
@@ -193,13 +205,16 @@ def _on(panel: str, trace: dict) -> dict:
     return trace | dict(xaxis=f"x{panel}", yaxis=f"y{panel}")
 
 
-def animated(run: TrainingRun, data: Dataset, title: str) -> Spec:
+def animated(run: TrainingRun, data: Dataset, title: str,
+             reference: np.ndarray | None = None) -> Spec:
     """The whole run as one animation: boundary, cost surface, cost curves and accuracy.
 
     Args:
         run: the training run.
         data: the animals it was trained on (drawn in raw kg and cm).
         title: a one-line description shown above every frame.
+        reference: (w1, w2) points the cost map's window holds besides the run's path
+            (see surface_window).
 
     Returns:
         A figure with ≤ MAX_FRAMES frames (the last one is the final epoch), Play/Pause
@@ -210,10 +225,11 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> Spec:
     gx, gy = np.linspace(*xr, GRID), np.linspace(*yr, GRID)
     ks = frame_epochs(run.final)
     heats = p_dog_percent(run, ks, gx, gy)
-    start = _moving(run, 0, ks, (xr, yr))
+    moves = _moving(run, ks, (xr, yr))
+    start = moves[0]
     # drawing order: later traces sit on top, so the contours go under the moving star;
     # frames address the moving traces by index, and swap the P(dog) picture (images[0])
-    traces, cost_picture, window = _surface(run, data)
+    traces, cost_picture, window = _surface(run, data, reference)
     traces += [_on("", _colour_bar())] + [_on("", t) for t in _animals(data)]
     moving = [len(traces)]
     traces.append(_on("", start[BOUNDARY] | dict(mode="lines", name="boundary ŷ = 0.5",
@@ -232,16 +248,17 @@ def animated(run: TrainingRun, data: Dataset, title: str) -> Spec:
             legendgroup=name.split()[0])))
     # a frame's images[0] replaces only the first picture's source: plotly.js updates a
     # layout array like images entry by entry
-    frames = [dict(name=str(k), traces=moving, data=_moving(run, int(k), ks, (xr, yr)),
+    frames = [dict(name=str(k), traces=moving, data=data,
                    layout=dict(title=dict(text=_caption(run, int(k), title)),
                                images=[dict(source=p_dog_source(heat))]))
-              for k, heat in zip(ks, heats, strict=True)]
+              for k, data, heat in zip(ks, moves, heats, strict=True)]
     images = [dict(source=p_dog_source(heats[0]), **_placed(gx, gy, "x", "y")), cost_picture]
     layout = _layout(run, xr, yr, ks, title, window) | dict(images=images)
     return spec_figure(traces, layout, frames)
 
 
-def _surface(run: TrainingRun, data: Dataset) -> tuple[list[dict], dict, tuple]:
+def _surface(run: TrainingRun, data: Dataset,
+             reference: np.ndarray | None) -> tuple[list[dict], dict, tuple]:
     """The cost map over (w1, w2), its contour lines and the whole descent path.
 
     The map is a picture under the weight-space axes (`layout.images`) and the contour
@@ -254,7 +271,7 @@ def _surface(run: TrainingRun, data: Dataset) -> tuple[list[dict], dict, tuple]:
     Returns:
         (the traces, the map as a layout image, the (w1, w2) ranges it covers).
     """
-    w1, w2 = surface_window(run)
+    w1, w2 = surface_window(run, reference)
     c = cost_surface(w1, w2, float(run.b[-1]), run.inputs(data.x_train), data.y_train,
                      run.settings.loss)
     lines_x, lines_y = raster.contours(w1, w2, c, raster.levels(c, SURFACE_LEVELS))
@@ -282,7 +299,7 @@ def _surface(run: TrainingRun, data: Dataset) -> tuple[list[dict], dict, tuple]:
 def _gaps(v: np.ndarray) -> list:
     """Line points for the wire with each gap as null: a NaN is not JSON, and nothing that
     reaches the browser should be one."""
-    return [None if np.isnan(x) else round(float(x), 4) for x in v]
+    return [None if x != x else x for x in np.round(v, 4).tolist()]     # NaN ≠ NaN
 
 
 def _axis(panel: str, which: str, title: str, **extra) -> dict:

@@ -57,6 +57,14 @@ def rounded(a: np.ndarray | float | Sequence[float], places: int = 4) -> list[fl
     return typed_array(v.astype(np.float32)) if v.size > SHORT else v.tolist()
 
 
+def prefixes(a: np.ndarray, lengths: Sequence[int], places: int = 4) -> list[list[float] | dict]:
+    """a[:n] for each n in `lengths`, each as `rounded` would send it, rounding a only once:
+    the growing curves of an animation's frames."""
+    v = np.round(np.asarray(a, float), places)
+    v32 = v.astype(np.float32)
+    return [typed_array(v32[:n]) if n > SHORT else v[:n].tolist() for n in lengths]
+
+
 def unpack(v) -> list[float]:
     """A wire array back as numbers: a typed array decoded, a list as it is."""
     if isinstance(v, dict) and "bdata" in v:

@@ -124,12 +124,6 @@ const moveOnly = async (Plotly, gd, fig, moved, before, now, later) => {
     swap.add("sliders");
   }
   gd.layout.datarevision = fig.layout.datarevision;   // what Plotly.react compares next time
-  if (moved.length) {
-    // every trace goes into the transition (those that did not move with no change):
-    // plotly.js clears the traces of a subplot the transition has none of
-    const all = fig.data.map((d, j) => (moved.includes(j) ? only(d, POINTS) : {}));
-    await Plotly.animate(gd, {data: all, traces: all.map((_, j) => j)}, STOP);
-  }
   // addFrames replaces frames by name; the old run's extra ones go one at a time (plotly's
   // deleteFrames sorts a list of indices as strings, so "10" would come before "9")
   await Plotly.addFrames(gd, fig.frames ?? []);
@@ -139,6 +133,19 @@ const moveOnly = async (Plotly, gd, fig, moved, before, now, later) => {
   }
   if (swap.size) {
     await Plotly.relayout(gd, Object.fromEntries([...swap].map((k) => [k, fig.layout[k] ?? null])));
+  }
+  // The points move last. Everything above is done within this task, and so is the
+  // transition itself, so the browser paints the new figure whole, once; the promise of
+  // Plotly.animate only settles an animation frame later.
+  if (moved.length) {
+    // plotly.js clears the traces of a subplot the transition has none of: a subplot where
+    // nothing moved sends its first trace along, unchanged. The others keep their drawing.
+    const traces = [...moved];
+    const axes = (j) => gd._fullData[j].xaxis + gd._fullData[j].yaxis;
+    const seen = new Set(moved.map(axes));
+    fig.data.forEach((_, j) => { if (!seen.has(axes(j))) { seen.add(axes(j)); traces.push(j); } });
+    const data = traces.map((j) => (moved.includes(j) ? only(fig.data[j], POINTS) : {}));
+    await Plotly.animate(gd, {data, traces}, STOP);
   }
 };
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import streamlit as st
 
 from gdviz import export, neuron
@@ -63,7 +64,15 @@ def lesson(s: dict) -> tuple[Dataset, neuron.TrainingRun]:
 @st.cache_resource(max_entries=64, show_spinner=False)
 def main_figure(s: dict) -> Spec:
     data, run = lesson(s)
-    return figs.animated(run, data, describe(s))
+    return figs.animated(run, data, describe(s), reference({k: s[k] for k in s if k != "lr"}))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def reference(s: dict) -> np.ndarray:
+    """The path that frames the cost map (neuron.reference_path), for settings without η:
+    computed once for every learning rate tried on the same animals and start."""
+    return neuron.reference_path(neuron.NeuronSettings.from_values(s),
+                                 pets(*(s[k] for k in DATA_KEYS)))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
