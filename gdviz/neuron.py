@@ -331,21 +331,19 @@ def train(s: NeuronSettings, data: Dataset) -> TrainingRun:
                        stability_limit(h0), stability_limit(h1))
 
 
-def reference_path(s: NeuronSettings, data: Dataset) -> np.ndarray:
-    """(w1, w2) after each epoch of the same training at η = 1/λmax, full batch.
+def reference_run(s: NeuronSettings, data: Dataset) -> TrainingRun | None:
+    """The same training at η = 1/λmax, full batch: None where the cost is flat at the start.
 
     1/λmax at the start (half the stability limit there) descends steadily, and nothing
-    about it depends on s.lr or s.batch: a figure that frames every run's path by this one
-    draws runs that differ only in η in the same window. Empty where the cost is flat at
-    the start.
+    about this run depends on s.lr or s.batch: a figure that draws the cost landscape from
+    it (its window, its final b) draws the same landscape for every η, and a new η only
+    moves the path across it.
     """
     mean, scale = scaling(data.x_train, s.standardize)
     x = (data.x_train - mean) / scale
     limit = stability_limit(hessian(initial_params(s, data.x_train, mean, scale), x,
                                     data.y_train, s.loss))
-    if not math.isfinite(limit):
-        return np.empty((0, 2))
-    return train(replace(s, lr=limit / 2, batch=0), data).w
+    return train(replace(s, lr=limit / 2, batch=0), data) if math.isfinite(limit) else None
 
 
 def _full_batch(s: NeuronSettings, x: np.ndarray, y: np.ndarray, p0: np.ndarray) -> tuple:

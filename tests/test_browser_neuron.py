@@ -68,9 +68,9 @@ def test_play_turns_the_boundary_and_grows_the_curves_together(page, app_url):
 def test_preset_redraws_and_warns_beside_the_learning_rate(page, app_url):
     load(page, app_url + "/neuron")
     page.get_by_role("button", name="η too large").click()
-    # the preset's cross-entropy cost names itself in the chart's title (η is in the sidebar)
-    page.wait_for_function(f"() => {GRAPH}?.layout?.title?.text?.includes('cross-entropy')",
-                           timeout=30_000)
+    # the line naming the run above the chart follows the preset
+    page.get_by_text(re.compile(r"The run below: η = 80 · cross-entropy")).wait_for(
+        timeout=30_000)
     # the link follows the sidebar's widgets, which go out just after the chart
     page.wait_for_url(re.compile(r"lr=80.*loss=ce|loss=ce.*lr=80"), timeout=10_000)
     page.get_by_text("is above 2/λmax").first.wait_for(timeout=10_000)
@@ -88,8 +88,7 @@ def test_hostile_link_shows_a_note_and_a_chart(page, app_url):
 def test_math_page_renders_and_checks_the_run_from_the_neuron_page(page, app_url):
     load(page, app_url + "/neuron")
     page.get_by_role("button", name="Wrong start, CE").click()
-    page.wait_for_function(f"() => {GRAPH}?.layout?.title?.text?.includes('wrong start')",
-                           timeout=30_000)
+    page.get_by_text(re.compile(r"The run below: .* wrong start")).wait_for(timeout=30_000)
     page.get_by_role("link", name="The math").click()
     page.get_by_text("Relative error").first.wait_for(timeout=60_000)
     body = page.inner_text("body")

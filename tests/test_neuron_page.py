@@ -424,22 +424,23 @@ def test_confusion_table_shows_the_test_counts():
     assert int(m.sum()) == len(data.y_test)
 
 
-def test_the_reference_path_ignores_the_learning_rate_and_the_batch_size():
+def test_the_reference_run_ignores_the_learning_rate_and_the_batch_size():
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
-    a = nn.reference_path(nn.NeuronSettings(lr=0.1), data)
-    b = nn.reference_path(nn.NeuronSettings(lr=40.0, batch=16), data)
-    assert a.shape == (201, 2) and np.array_equal(a, b)
-    # it is a run at half the stability limit at the start, 2/λmax, full batch
+    a = nn.reference_run(nn.NeuronSettings(lr=0.1), data)
+    b = nn.reference_run(nn.NeuronSettings(lr=40.0, batch=16), data)
+    assert a.w.shape == (201, 2) and np.array_equal(a.w, b.w) and np.array_equal(a.b, b.b)
+    # it is a full-batch run at half the stability limit at the start, 2/λmax
     limit = nn.train(nn.NeuronSettings(), data).lr_limit_start
-    assert np.array_equal(a, nn.train(nn.NeuronSettings(lr=limit / 2), data).w)
+    assert a.settings.lr == limit / 2 and a.settings.batch == 0
+    assert np.array_equal(a.w, nn.train(nn.NeuronSettings(lr=limit / 2), data).w)
 
 
 @pytest.mark.parametrize("loss", ["mse", "ce"])
-def test_with_the_reference_path_every_learning_rate_up_to_one_over_lambda_max_shares_a_window(
+def test_with_the_reference_run_every_learning_rate_up_to_one_over_lambda_max_shares_a_window(
         loss):
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
-    reference = nn.reference_path(nn.NeuronSettings(loss=loss), data)
-    steady = nn.train(nn.NeuronSettings(loss=loss), data).lr_limit_start / 2
+    reference = nn.reference_run(nn.NeuronSettings(loss=loss), data)
+    steady = reference.settings.lr
     windows = set()
     for lr in (0.01, 0.11, 0.5, 1.0, steady / 2, steady):
         run = nn.train(nn.NeuronSettings(lr=lr, loss=loss), data)
@@ -448,6 +449,22 @@ def test_with_the_reference_path_every_learning_rate_up_to_one_over_lambda_max_s
         assert w2[0] < run.w[:, 1].min() and run.w[:, 1].max() < w2[-1]
         windows.add((w1[0], w1[-1], w2[0], w2[-1]))
     assert len(windows) == 1
+
+
+def test_the_cost_landscape_is_the_same_for_every_learning_rate_and_only_the_path_moves():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    reference = nn.reference_run(nn.NeuronSettings(), data)
+    slow, fast = (figs.animated(nn.train(nn.NeuronSettings(lr=lr), data), data,
+                                reference=reference).to_dict() for lr in (0.3, 3.0))
+    assert slow["layout"]["images"][1] == fast["layout"]["images"][1]      # the cost map
+    levels = [[t for t in f["data"] if t["name"] == "cost levels"] for f in (slow, fast)]
+    assert levels[0] == levels[1]
+    path = [[t for t in f["data"] if t["name"] == "descent path"][0] for f in (slow, fast)]
+    assert path[0]["x"] != path[1]["x"]
+    # the map is the cost at the reference's final b, which the weight panel's title names
+    b = float(reference.b[-1])
+    assert f"with b held at {b:.3g}" in json.dumps(slow["layout"]["annotations"],
+                                                    ensure_ascii=False)
 
 
 def test_the_page_draws_two_learning_rates_in_one_weight_window():

@@ -104,16 +104,16 @@ def p_dog_percent(run: TrainingRun, ks: np.ndarray, gx: np.ndarray,
 
 
 def surface_window(run: TrainingRun,
-                   reference: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """w1 and w2 grids that hold the whole descent path, and the (w1, w2) points of
-    `reference` if given, with a margin on every side.
+                   reference: TrainingRun | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """w1 and w2 grids that hold the whole descent path, and the reference run's path if
+    given, with a margin on every side.
 
-    With neuron.reference_path as the reference, runs that differ only in η share a window
+    With neuron.reference_run as the reference, runs that differ only in η share a window
     unless their path leaves it (η well above 1/λmax), so they compare at a glance and a
     new η only moves the path. The ends are snapped outward to a coarse step (a twentieth of
     a power of ten above the width), so the window does not creep when it does change.
     """
-    w = run.w if reference is None or not len(reference) else np.vstack([run.w, reference])
+    w = run.w if reference is None else np.vstack([run.w, reference.w])
     lo, hi = w.min(axis=0), w.max(axis=0)
     span = np.maximum(hi - lo, 0.2 * np.abs(hi).max() + 0.5)
     lo, hi = lo - 0.25 * span, hi + 0.25 * span
@@ -186,7 +186,7 @@ def _colour_bar() -> dict:
 
 
 def _caption(run: TrainingRun, k: int, title: str) -> str:
-    return (f"<span style='font-size:15px;color:{GREY}'>{title}</span><br>"
+    return ((f"<span style='font-size:15px;color:{GREY}'>{title}</span><br>" if title else "") +
             f"epoch {k} of {run.final} · training cost {run.train_cost[k]:.4f} · "
             f"accuracy {run.train_acc[k]:.0%} train, {run.test_acc[k]:.0%} test")
 
@@ -197,7 +197,7 @@ def _caption(run: TrainingRun, k: int, title: str) -> str:
 PANELS = {"": ((0.0, 0.4565), (0.4792, 1.0)), "2": ((0.6265, 1.0), (0.4792, 1.0)),
           "3": ((0.0, 0.4565), (0.0, 0.3192)), "4": ((0.6265, 1.0), (0.0, 0.3192))}
 PANEL_TITLES = {"": "Decision boundary: P(dog) and ŷ = 0.5",
-                "2": "Cost over (w₁, w₂), b at its final value",
+                "2": "Cost over (w₁, w₂) with b held at {b:.3g}",
                 "3": "Cost per epoch", "4": "Accuracy per epoch"}
 
 
@@ -205,16 +205,16 @@ def _on(panel: str, trace: dict) -> dict:
     return trace | dict(xaxis=f"x{panel}", yaxis=f"y{panel}")
 
 
-def animated(run: TrainingRun, data: Dataset, title: str,
-             reference: np.ndarray | None = None) -> Spec:
+def animated(run: TrainingRun, data: Dataset, title: str = "",
+             reference: TrainingRun | None = None) -> Spec:
     """The whole run as one animation: boundary, cost surface, cost curves and accuracy.
 
     Args:
         run: the training run.
         data: the animals it was trained on (drawn in raw kg and cm).
-        title: a one-line description shown above every frame.
-        reference: (w1, w2) points the cost map's window holds besides the run's path
-            (see surface_window).
+        title: a one-line description shown above every frame, if any.
+        reference: the run the cost landscape is drawn from, so it is the same for every
+            η (neuron.reference_run); without one, the run's own path and final b.
 
     Returns:
         A figure with ≤ MAX_FRAMES frames (the last one is the final epoch), Play/Pause
@@ -229,7 +229,8 @@ def animated(run: TrainingRun, data: Dataset, title: str,
     start = moves[0]
     # drawing order: later traces sit on top, so the contours go under the moving star;
     # frames address the moving traces by index, and swap the P(dog) picture (images[0])
-    traces, cost_picture, window = _surface(run, data, reference)
+    b = float((reference or run).b[-1])      # the cost map's slice through b
+    traces, cost_picture, window = _surface(run, data, reference, b)
     traces += [_on("", _colour_bar())] + [_on("", t) for t in _animals(data)]
     moving = [len(traces)]
     traces.append(_on("", start[BOUNDARY] | dict(mode="lines", name="boundary ŷ = 0.5",
@@ -253,13 +254,14 @@ def animated(run: TrainingRun, data: Dataset, title: str,
                                images=[dict(source=p_dog_source(heat))]))
               for k, data, heat in zip(ks, moves, heats, strict=True)]
     images = [dict(source=p_dog_source(heats[0]), **_placed(gx, gy, "x", "y")), cost_picture]
-    layout = _layout(run, xr, yr, ks, title, window) | dict(images=images)
+    layout = _layout(run, xr, yr, ks, title, window, b) | dict(images=images)
     return spec_figure(traces, layout, frames)
 
 
-def _surface(run: TrainingRun, data: Dataset,
-             reference: np.ndarray | None) -> tuple[list[dict], dict, tuple]:
-    """The cost map over (w1, w2), its contour lines and the whole descent path.
+def _surface(run: TrainingRun, data: Dataset, reference: TrainingRun | None,
+             b: float) -> tuple[list[dict], dict, tuple]:
+    """The cost map over (w1, w2) with b held, its contour lines and the whole descent path,
+    in a window that holds the run's path and the reference run's (see surface_window).
 
     The map is a picture under the weight-space axes (`layout.images`) and the contour
     lines one scatter trace, both made on the server (figures/raster.py) rather than a
@@ -272,7 +274,7 @@ def _surface(run: TrainingRun, data: Dataset,
         (the traces, the map as a layout image, the (w1, w2) ranges it covers).
     """
     w1, w2 = surface_window(run, reference)
-    c = cost_surface(w1, w2, float(run.b[-1]), run.inputs(data.x_train), data.y_train,
+    c = cost_surface(w1, w2, b, run.inputs(data.x_train), data.y_train,
                      run.settings.loss)
     lines_x, lines_y = raster.contours(w1, w2, c, raster.levels(c, SURFACE_LEVELS))
     path, marks = sample(len(run.b), 400), sample(len(run.b), PATH_MARKS)
@@ -309,7 +311,7 @@ def _axis(panel: str, which: str, title: str, **extra) -> dict:
                 **AXIS) | extra
 
 
-def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str, window) -> dict:
+def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str, window, b: float) -> dict:
     cmax = float(max(run.train_cost.max(), run.test_cost.max()))
     unit = "standardised" if run.settings.standardize else "raw"
     epochs = [0, max(run.final, 1)]
@@ -330,7 +332,7 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str, window) -> dic
         yaxis3=_axis("3", "y", f"cost ({run.settings.loss})", range=[0, 1.05 * cmax + 1e-9]),
         xaxis4=_axis("4", "x", "epoch", range=epochs),
         yaxis4=_axis("4", "y", "accuracy", range=[0, 1.02], tickformat=".0%"),
-        annotations=[dict(text=text, x=sum(PANELS[p][0]) / 2, y=PANELS[p][1][1],
+        annotations=[dict(text=text.format(b=b), x=sum(PANELS[p][0]) / 2, y=PANELS[p][1][1],
                           xref="paper", yref="paper", xanchor="center", yanchor="bottom",
                           showarrow=False, font=dict(size=17))
                      for p, text in PANEL_TITLES.items()],

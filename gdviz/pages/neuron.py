@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import streamlit as st
 
 from gdviz import export, neuron
@@ -62,17 +61,19 @@ def lesson(s: dict) -> tuple[Dataset, neuron.TrainingRun]:
 # cache_resource, not cache_data: a cached figure would be unpickled on every rerun, which
 # re-validates all 60 frames (~0.3 s). The figure is never mutated after it is built.
 @st.cache_resource(max_entries=64, show_spinner=False)
-def main_figure(s: dict) -> Spec:
+def main_figure(s: dict, title: str = "") -> Spec:
+    """The page's animation. Its title names only the epoch shown: η and the rest are beside
+    it on the page, and a title that changes with η would cost every change a relayout."""
     data, run = lesson(s)
-    return figs.animated(run, data, describe(s), reference({k: s[k] for k in s if k != "lr"}))
+    return figs.animated(run, data, title, reference({k: s[k] for k in s if k != "lr"}))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def reference(s: dict) -> np.ndarray:
-    """The path that frames the cost map (neuron.reference_path), for settings without η:
-    computed once for every learning rate tried on the same animals and start."""
-    return neuron.reference_path(neuron.NeuronSettings.from_values(s),
-                                 pets(*(s[k] for k in DATA_KEYS)))
+def reference(s: dict) -> neuron.TrainingRun | None:
+    """The run the cost landscape is drawn from (neuron.reference_run), for settings
+    without η: trained once for every learning rate tried on the same animals and start."""
+    return neuron.reference_run(neuron.NeuronSettings.from_values(s),
+                                pets(*(s[k] for k in DATA_KEYS)))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -176,6 +177,7 @@ def main() -> None:
                                f"{run.final} epochs: training cost {run.train_cost[-1]:.4g}, "
                                f"accuracy {run.train_acc[-1]:.0%} on training animals and "
                                f"{run.test_acc[-1]:.0%} on {len(data.y_test)} test animals.")
+        st.caption(f"The run below: {describe(s)}.")
     stability_note(limit_slot, run, s["lr"])
     st.caption(caption(run, data))
     show = dict(zip(TABS, (confusion_tab, rates_tab, export_tab), strict=True))
@@ -236,8 +238,9 @@ def caption(run: neuron.TrainingRun, data: Dataset) -> str:
     total = len(data.y_train) + len(data.y_test)
     more = "" if shown == total else f" ({shown} of {total} animals drawn)"
     return ("Filled markers: training animals; hollow: test animals. Cats ● orange, "
-            "dogs ▲ blue. The black line is where ŷ = 0.5. The cost surface holds b at its "
-            f"final value, so early epochs sit a little off it{more}.")
+            "dogs ▲ blue. The black line is where ŷ = 0.5. The cost map holds b where a "
+            "steady run (η = 1/λmax) ends, the same for every η, so a new η moves only the "
+            f"path across it; epochs whose b is elsewhere sit a little off it{more}.")
 
 
 def export_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
@@ -253,7 +256,8 @@ def export_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
     c1.download_button("Download the training history (CSV)", csv,
                        file_name="gdviz-neuron.csv", mime="text/csv", on_click="ignore")
     c2.download_button("Download the animation (HTML, plays offline)",
-                       lambda: export.standalone_html(main_figure(s), "gdviz: a neuron learns"),
+                       lambda: export.standalone_html(main_figure(s, describe(s)),
+                                                      "gdviz: a neuron learns"),
                        file_name="gdviz-neuron.html", mime="text/html", on_click="ignore")
 
 
