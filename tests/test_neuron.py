@@ -155,6 +155,10 @@ def test_record_is_consistent_with_the_cost_function(pets, standardize):
     p1 = run.params(0) - s.lr * nn.gradient(run.params(0), xs, pets.y_train, "mse")
     assert np.allclose(run.params(1), p1)
     assert len(run.b) == 21 and run.epochs[-1] == 20
+    # the training accuracy per epoch, counted by hand from P(dog) on the raw inputs
+    for k in (0, 7, run.final):
+        said_dog = run.p_dog(pets.x_train, k) >= 0.5
+        assert run.train_acc[k] == pytest.approx(np.mean(said_dog == (pets.y_train == 1)))
 
 
 def test_accuracy_and_confusion_agree(pets):
