@@ -10,6 +10,7 @@ trace: a figure like that takes a new learning rate by moving its points, withou
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from itertools import combinations
@@ -274,12 +275,13 @@ def _surface(run: TrainingRun, data: Dataset, reference: TrainingRun | None,
         (the traces, the map as a layout image, the (w1, w2) ranges it covers).
     """
     w1, w2 = surface_window(run, reference)
-    c = cost_surface(w1, w2, b, run.inputs(data.x_train), data.y_train,
-                     run.settings.loss)
-    lines_x, lines_y = raster.contours(w1, w2, c, raster.levels(c, SURFACE_LEVELS))
+    x = np.ascontiguousarray(run.inputs(data.x_train), float)
+    y = np.ascontiguousarray(data.y_train, float)
+    window = (float(w1[0]), float(w1[-1])), (float(w2[0]), float(w2[-1]))
+    lines_x, lines_y, source = _landscape(window, b, run.settings.loss, x.tobytes(), y.tobytes())
     path, marks = sample(len(run.b), 400), sample(len(run.b), PATH_MARKS)
     traces = [
-        _on("2", dict(type="scatter", x=_gaps(lines_x), y=_gaps(lines_y), mode="lines",
+        _on("2", dict(type="scatter", x=lines_x, y=lines_y, mode="lines",
                       name="cost levels", showlegend=False, line=dict(color="white", width=0.6),
                       hoverinfo="skip")),
         _on("2", dict(type="scatter", x=rounded(run.w[path, 0]), y=rounded(run.w[path, 1]),
@@ -292,10 +294,23 @@ def _surface(run: TrainingRun, data: Dataset, reference: TrainingRun | None,
                       text=[f"epoch {k}: C = {run.train_cost[k]:.4g}" for k in marks],
                       hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}<br>%{text}<extra></extra>")),
     ]
-    picture = dict(source=raster.png(raster.colours(c, COST_COLOURS)[::-1]),
-                   **_placed(w1, w2, "x2", "y2"))
-    window = [float(w1[0]), float(w1[-1])], [float(w2[0]), float(w2[-1])]
-    return traces, picture, window
+    picture = dict(source=source, **_placed(w1, w2, "x2", "y2"))
+    return traces, picture, tuple(list(r) for r in window)
+
+
+@functools.lru_cache(maxsize=64)
+def _landscape(window: tuple, b: float, loss: str, x: bytes,
+               y: bytes) -> tuple[list, list, str]:
+    """The cost map over `window` at b, on the training inputs x (as bytes: a cache key) with
+    labels y: (contour lines x, contour lines y, the map as a PNG data URI).
+
+    With the landscape drawn from a reference run it is the same for every η, so a new η
+    finds it here instead of costing the figure a third of its time.
+    """
+    w1, w2 = (np.linspace(*r, SURFACE_GRID) for r in window)
+    c = cost_surface(w1, w2, b, np.frombuffer(x).reshape(-1, 2), np.frombuffer(y), loss)
+    lines_x, lines_y = raster.contours(w1, w2, c, raster.levels(c, SURFACE_LEVELS))
+    return _gaps(lines_x), _gaps(lines_y), raster.png(raster.colours(c, COST_COLOURS)[::-1])
 
 
 def _gaps(v: np.ndarray) -> list:
