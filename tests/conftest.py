@@ -62,9 +62,18 @@ def chart_components(at) -> dict[str, object]:
 
 def chart_specs(at) -> dict[str, str]:
     """The JSON of every chart an AppTest page shows, by key: gdviz's own charts (a
-    component whose data is the figure) and any st.plotly_chart."""
-    specs = {el_id.rsplit("-", 1)[-1]: json.dumps(json.loads(proto.bytes)["figure"])
-             for el_id, proto in chart_components(at).items()}
+    component whose data is the figure, with the frames that a lesson's chart sends apart
+    put back) and any st.plotly_chart."""
+    payloads = [json.loads(proto.bytes) for proto in chart_components(at).values()]
+    frames = {p["framesOf"]: p for p in payloads if "framesOf" in p}
+    specs = {}
+    for p in payloads:
+        if "figure" in p:
+            figure, apart = p["figure"], frames.get(p["key"])
+            if apart is not None:
+                assert apart["revision"] == figure["layout"]["datarevision"]
+                figure = figure | {"frames": apart["frames"]}
+            specs[p["key"]] = json.dumps(figure)
     for el in at.get("plotly_chart"):
         specs[el.proto.id] = el.proto.spec
     return specs

@@ -99,7 +99,7 @@ def test_a_new_learning_rate_is_drawn_into_the_same_chart(page, app_url):
         field.fill(lr)
         field.press("Enter")
         page.wait_for_function("(step) => document.querySelector('.js-plotly-plot')"
-                               "._transitionData._frames[1].layout.title.text.includes(step)",
+                               "._transitionData._frames[1]?.layout.title.text.includes(step)",
                                arg=f"{lr} * (2 * 8.00 - 4) = {x1}")
     watch = page.evaluate("() => { cancelAnimationFrame(window.__watch.raf); "
                           "return window.__watch; }")
@@ -117,7 +117,7 @@ def test_a_change_while_playing_stops_the_old_run_and_shows_the_new(page, app_ur
     field.press("Enter")
     page.wait_for_function(f"() => ({TITLE})().includes('step 0:') && "
                            "document.querySelector('.js-plotly-plot')._transitionData"
-                           "._frames[1].layout.title.text.includes('0.3 *')")
+                           "._frames[1]?.layout.title.text.includes('0.3 *')")
     page.wait_for_timeout(1000)                # an old animation would have moved on by now
     assert "step 0:" in page.evaluate(TITLE) and page.evaluate(BALL) == 8.0
 
@@ -168,7 +168,7 @@ def test_a_new_learning_rate_moves_the_chart_to_what_a_fresh_draw_shows(page, ap
     field.fill("0.3")
     field.press("Enter")
     page.wait_for_function("() => document.querySelector('.js-plotly-plot')"
-                           "._transitionData._frames[1].layout.title.text.includes('0.3 *')")
+                           "._transitionData._frames[1]?.layout.title.text.includes('0.3 *')")
     page.wait_for_function(f"() => ({TITLE})().includes('step 0:')")
     page.wait_for_timeout(GLIDE_MS)
     moved = page.evaluate(_STATE)

@@ -19,23 +19,50 @@ APP = ROOT / "app.py"
 def test_a_new_learning_rate_reaches_the_same_chart_with_a_new_figure():
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     before = chart_components(at)
-    assert len(before) == 1 and next(iter(before)).endswith("-descent_chart")
+    assert sorted(k.split("-", 2)[-1] for k in before) == ["descent_chart",
+                                                           "descent_chart-frames"]
     at.number_input(key="lr").set_value(0.3).run()
     after = chart_components(at)
-    # the same element id, so the browser keeps the chart and redraws it in place ...
+    # the same element ids, so the browser keeps the chart and redraws it in place ...
     assert after.keys() == before.keys()
-    (key,) = after
     # ... with the new run inside: the first step is 8 − 0.3·12 = 4.4, not 8 − 0.1·12 = 6.8
-    old, new = (json.dumps(json.loads(c[key].bytes)["figure"]["frames"][1])
-                for c in (before, after))
+    old, new = (json.dumps(json.loads(chart_specs(c)["descent_chart"])["frames"][1])
+                for c in (at_with(before), at_with(after)))
     assert "0.1 * (2 * 8.00 - 4) = 6.80" in old
     assert "0.3 * (2 * 8.00 - 4) = 4.40" in new
 
 
+def at_with(components: dict) -> SimpleNamespace:
+    """An AppTest stand-in that holds only these chart protos, for chart_specs."""
+    elements = [SimpleNamespace(proto=p) for p in components.values()]
+    return SimpleNamespace(get=lambda kind: elements if kind == "bidi_component" else [])
+
+
+@pytest.mark.parametrize("page, key", [("gdviz/pages/descent.py", "descent_chart"),
+                                       ("gdviz/pages/neuron.py", "neuron_chart")])
+def test_a_lessons_frames_travel_apart_and_belong_to_the_figure_they_follow(page, key):
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60).run()
+    payloads = {json.loads(p.bytes).get("key") or json.loads(p.bytes)["framesOf"] + "*":
+                json.loads(p.bytes) for p in chart_components(at).values()}
+    figure, frames = payloads[key], payloads[key + "*"]
+    assert "frames" not in figure["figure"] and len(frames["frames"]) >= 2
+    assert frames["revision"] == figure["figure"]["layout"]["datarevision"]
+    # frame 0 is the figure as first drawn: the traces it moves are where the figure has them
+    first = frames["frames"][0]
+    for j, trace in zip(first["traces"], first["data"], strict=True):
+        for axis in ("x", "y"):
+            assert trace[axis] == figure["figure"]["data"][j][axis]
+    # what the chart waits for is a small part of the whole
+    whole = len(json.dumps(figure)) + len(json.dumps(frames))
+    assert len(json.dumps(figure)) < (0.5 if key == "descent_chart" else 0.3) * whole
+
+
 def test_the_payload_is_strict_json_naming_a_served_copy_of_plotly_js():
     at = AppTest.from_file(str(APP), default_timeout=60).run()
-    (proto,) = chart_components(at).values()
-    payload = json.loads(proto.bytes)          # strict: NaN or Infinity would not parse
+    for proto in chart_components(at).values():
+        json.loads(proto.bytes)                # strict: NaN or Infinity would not parse
+    (payload,) = [json.loads(p.bytes) for p in chart_components(at).values()
+                  if "figure" in json.loads(p.bytes)]
     assert payload["src"] == f"/app/static/plotly-{plotly.__version__}.min.js"
     assert payload["config"]["displaylogo"] is False
     served = chart.STATIC / chart.BUNDLE

@@ -121,12 +121,13 @@ class Spec:
     in full against plotly's schema.
     """
 
-    __slots__ = ("data", "layout", "frames", "_figure", "_json")
+    __slots__ = ("data", "layout", "frames", "_figure", "_json", "_parts")
 
     def __init__(self, data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> None:
         self.data, self.layout, self.frames = data, layout, list(frames)
         self._figure: go.Figure | None = None
         self._json: str | None = None
+        self._parts: tuple[str, str] | None = None
 
     def to_dict(self) -> dict:
         return dict(data=self.data, layout=self.layout, frames=self.frames)
@@ -136,6 +137,14 @@ class Spec:
         if self._json is None:
             self._json = pio.json.to_json_plotly(self.to_dict())
         return self._json
+
+    def to_json_parts(self) -> tuple[str, str]:
+        """(the figure without its frames, the frames) as JSON, made once: a chart can show
+        the first before the second arrives."""
+        if self._parts is None:
+            self._parts = (pio.json.to_json_plotly(dict(data=self.data, layout=self.layout)),
+                           pio.json.to_json_plotly(self.frames))
+        return self._parts
 
     def to_plotly(self) -> go.Figure:
         """The same figure as a go.Figure (made once, unvalidated: see the class docs)."""
