@@ -46,9 +46,10 @@ CONFIG = {"displaylogo": False, "responsive": True}
 HEAD_START_S = 0.04
 _LAST_DRAWN = "_gdviz_chart_last"   # session state: key -> hash of the figure last sent
 # A lesson chart's frames travel under the chart's key + this, to a hidden element whose
-# script hands them to the chart. The browser takes a websocket message in chunks of about
-# 64 KB, each waiting its turn on the page's busy main thread: the neuron's 210 KB figure
-# took ~25 ms from the server to the page, its frameless first part ~40 KB takes ~3 ms.
+# script hands them to the chart. Measured with aligned clocks, the neuron's whole figure
+# (210 KB) reached the page ~25 ms after the server sent it, the floor's 13 KB chart ~3 ms
+# (most likely the browser assembling a large websocket message on its busy main thread);
+# the frameless part (~40 KB) is what the chart waits for now.
 FRAMES_SUFFIX = "-frames"
 
 # The component's JavaScript. Streamlit calls the default export on mount and whenever the
