@@ -108,7 +108,13 @@ def test_a_redrawn_lesson_chart_is_written_first_and_given_its_head_start(monkey
     first, and neither it nor an unchanged figure waits."""
     from gdviz.pages import common
     events: list[tuple[str, object]] = []
-    monkeypatch.setattr(chart, "time", SimpleNamespace(sleep=lambda s: events.append(("wait", s))))
+    clock = [0.0]            # waits move this clock, and nothing else does
+
+    def wait(seconds):
+        events.append(("wait", seconds))
+        clock[0] += seconds
+
+    monkeypatch.setattr(chart, "time", SimpleNamespace(sleep=wait, perf_counter=lambda: clock[0]))
     title = st.title
 
     def noted_title(body, *args, **kwargs):
@@ -131,10 +137,13 @@ def test_a_redrawn_lesson_chart_is_written_first_and_given_its_head_start(monkey
     assert "wait" not in kinds and kinds.index("title") > kinds.index("widget")  # first draw
     events.clear()
     at.number_input(key="lr").set_value(lr).run()
-    assert events[0] == ("wait", chart.HEAD_START_S)
+    # the head start comes first, in two parts: the chart's message leaves, then the frames
+    # are built and the rest of HEAD_START_S waited out
     kinds = [e for e, _ in events]
-    assert kinds.count("wait") == 1 and kinds[-1] == "title" and "widget" in kinds
-    assert set(kinds[1:-1]) == {"widget"}
+    waits = [s for e, s in events if e == "wait"]
+    assert kinds[:2] == ["wait", "wait"] and waits[0] == chart.SEND_S
+    assert sum(waits) == pytest.approx(chart.HEAD_START_S)
+    assert kinds[-1] == "title" and set(kinds[2:-1]) == {"widget"}
     assert (chart._LAST_DRAWN in at.session_state
             and key in at.session_state[chart._LAST_DRAWN])
     events.clear()
@@ -161,3 +170,20 @@ def test_a_widget_that_disagrees_with_its_held_value_gets_the_chart_redrawn(monk
     assert at.session_state[common._EARLY_OFF]
     frames = json.loads(chart_specs(at)["descent_chart"])["frames"]
     assert "0.31 * (2 * 8.00 - 4)" in frames[1]["layout"]["title"]["text"]
+
+
+def test_a_spec_builds_lazy_frames_once_and_only_when_asked_for_them():
+    from gdviz.figures.style import spec_figure
+    built = []
+
+    def frames():
+        built.append(1)
+        return [dict(name="0", data=[dict(x=[1], y=[2])])]
+
+    fig = spec_figure([dict(type="scatter", x=[1], y=[2])], dict(height=300), frames)
+    assert fig.animated and json.loads(fig.figure_json())["layout"]["height"] == 300
+    assert built == []                                 # the figure went out without them
+    assert json.loads(fig.frames_json())[0]["name"] == "0"
+    assert fig.frames == json.loads(fig.frames_json()) and built == [1]
+    assert json.loads(fig.to_json())["frames"][0]["name"] == "0" and built == [1]
+    assert not spec_figure([], {}).animated

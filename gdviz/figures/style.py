@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -121,13 +121,28 @@ class Spec:
     in full against plotly's schema.
     """
 
-    __slots__ = ("data", "layout", "frames", "_figure", "_json", "_parts")
+    __slots__ = ("data", "layout", "_frames", "_figure", "_json", "_parts")
 
-    def __init__(self, data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> None:
-        self.data, self.layout, self.frames = data, layout, list(frames)
+    def __init__(self, data: list[dict], layout: dict,
+                 frames: Sequence[dict] | Callable[[], Sequence[dict]] = ()) -> None:
+        self.data, self.layout = data, layout
+        self._frames = frames if callable(frames) else list(frames)
         self._figure: go.Figure | None = None
         self._json: str | None = None
-        self._parts: tuple[str, str] | None = None
+        self._parts: list[str | None] = [None, None]
+
+    @property
+    def frames(self) -> list[dict]:
+        """The frames; given as a function, they are built on first use, so a chart can send
+        the figure before they exist (gdviz/pages/chart.py)."""
+        if callable(self._frames):
+            self._frames = list(self._frames())
+        return self._frames
+
+    @property
+    def animated(self) -> bool:
+        """Whether the figure has frames, without building them."""
+        return callable(self._frames) or bool(self._frames)
 
     def to_dict(self) -> dict:
         return dict(data=self.data, layout=self.layout, frames=self.frames)
@@ -138,13 +153,18 @@ class Spec:
             self._json = pio.json.to_json_plotly(self.to_dict())
         return self._json
 
-    def to_json_parts(self) -> tuple[str, str]:
-        """(the figure without its frames, the frames) as JSON, made once: a chart can show
-        the first before the second arrives."""
-        if self._parts is None:
-            self._parts = (pio.json.to_json_plotly(dict(data=self.data, layout=self.layout)),
-                           pio.json.to_json_plotly(self.frames))
-        return self._parts
+    def figure_json(self) -> str:
+        """The figure without its frames as JSON, made once: a chart can show it before the
+        frames arrive."""
+        if self._parts[0] is None:
+            self._parts[0] = pio.json.to_json_plotly(dict(data=self.data, layout=self.layout))
+        return self._parts[0]
+
+    def frames_json(self) -> str:
+        """The frames alone as JSON, made once."""
+        if self._parts[1] is None:
+            self._parts[1] = pio.json.to_json_plotly(self.frames)
+        return self._parts[1]
 
     def to_plotly(self) -> go.Figure:
         """The same figure as a go.Figure (made once, unvalidated: see the class docs)."""
@@ -159,7 +179,8 @@ class Spec:
         return self.to_plotly().to_html(**options)
 
 
-def spec_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> Spec:
+def spec_figure(data: list[dict], layout: dict,
+                frames: Sequence[dict] | Callable[[], Sequence[dict]] = ()) -> Spec:
     """A figure from plain dicts, skipping plotly.py entirely (see Spec).
 
     `datarevision` is a digest of the data. Plotly.react trusts it: with a revision it

@@ -51,6 +51,7 @@ _LAST_DRAWN = "_gdviz_chart_last"   # session state: key -> hash of the figure l
 # (most likely the browser assembling a large websocket message on its busy main thread);
 # the frameless part (~40 KB) is what the chart waits for now.
 FRAMES_SUFFIX = "-frames"
+SEND_S = 0.005      # the chart's message is on its way within this
 
 # The component's JavaScript. Streamlit calls the default export on mount and whenever the
 # data (the figure) changes, always with the same parent element. The first call loads
@@ -184,6 +185,19 @@ const attach = async (Plotly, gd) => {
   await Plotly.addFrames(gd, f.frames);
   if (gd.__rewind && f.frames.length) await Plotly.animate(gd, [f.frames[0].name], FIRST);
   gd.__rewind = false;
+  const pressed = gd.__pressed;   // ▶ Play pressed before the frames came: play them now
+  gd.__pressed = null;
+  if (pressed) Plotly.animate(gd, ...pressed).catch(() => {});   // rejects when paused
+};
+// Note a player button pressed while the chart has no frames yet (see attach).
+const listen = (gd) => {
+  if (gd.__listening) return;
+  gd.__listening = true;
+  gd.on("plotly_buttonclicked", ({button}) => {
+    if (button?.method === "animate" && !gd._transitionData?._frames?.length) {
+      gd.__pressed = button.args;
+    }
+  });
 };
 const framesReady = (gd) => gd.__shown && FRAMES[gd.__key] &&
   FRAMES[gd.__key].revision === gd.__revision;
@@ -220,6 +234,7 @@ const pump = (gd) => {
       }
       gd.__shown = now;
       gd.__revision = fig.layout.datarevision;
+      listen(gd);
       gd.__draws ??= {react: 0, moved: 0};   // counted for the tests
       gd.__draws[moved ? "moved" : "react"] += 1;
     }
@@ -314,17 +329,27 @@ def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0) -> None:
         plotly_fig = fig.to_plotly() if isinstance(fig, Spec) else fig
         st.plotly_chart(plotly_fig, key=key, theme=None, config=CONFIG)
         return
-    split = head_start > 0 and isinstance(fig, Spec) and bool(fig.frames)
-    figure, frames = fig.to_json_parts() if split else (spec_json(fig), None)
+    split = head_start > 0 and isinstance(fig, Spec) and fig.animated
+    figure = fig.figure_json() if split else spec_json(fig)
     payload = (f'{{"key": {json.dumps(key)}, "src": {json.dumps(bundle_url())}, '
                f'"config": {json.dumps(CONFIG)}, "figure": {figure}}}')
     mount(key=key, data=payload.encode())
-    if head_start > 0 and redrawn(key, figure):
-        time.sleep(head_start)
-    if frames is not None:
-        mount(key=key + FRAMES_SUFFIX, data=(
-            f'{{"framesOf": {json.dumps(key)}, "revision": {fig.layout["datarevision"]}, '
-            f'"frames": {frames}}}').encode())
+    wait = head_start if head_start > 0 and redrawn(key, figure) else 0.0
+    if not split:
+        if wait:
+            time.sleep(wait)
+        return
+    # the frames are built in the head start (a Spec builds them on first use), after a
+    # pause that lets the chart's message go out without waiting for the GIL
+    start = time.perf_counter()
+    if wait:
+        time.sleep(SEND_S)
+    frames = fig.frames_json()
+    if wait:
+        time.sleep(max(0.0, wait - (time.perf_counter() - start)))
+    mount(key=key + FRAMES_SUFFIX, data=(
+        f'{{"framesOf": {json.dumps(key)}, "revision": {fig.layout["datarevision"]}, '
+        f'"frames": {frames}}}').encode())
 
 
 def redrawn(key: str, figure: str) -> bool:
