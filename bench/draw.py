@@ -109,8 +109,9 @@ def lesson_specs() -> dict[str, tuple[dict, dict]]:
     def cats_and_dogs(lr: float) -> dict:
         s = {f.key: f.default for f in NEURON_FIELDS} | {"lr": lr}
         data = make_pets(*(s[k] for k in DATA_KEYS))
-        run = neuron.train(neuron.NeuronSettings.from_values(s), data)
-        return json.loads(neuron_figs.animated(run, data, "t").to_json())
+        settings = neuron.NeuronSettings.from_values(s)
+        run, reference = neuron.train(settings, data), neuron.reference_run(settings, data)
+        return json.loads(neuron_figs.animated(run, data, "", reference).to_json())  # as /neuron
 
     return {"descent `/`": (parabola(0.1), parabola(0.11)),
             "neuron `/neuron`": (cats_and_dogs(2.0), cats_and_dogs(2.01))}
