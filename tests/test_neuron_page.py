@@ -373,16 +373,22 @@ def test_the_contour_lines_lie_on_evenly_spaced_costs():
     assert len(set(np.round(off).astype(int))) >= figs.SURFACE_LEVELS - 2
 
 
-def test_nearby_learning_rates_share_the_weight_window_which_holds_the_path():
-    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+def windows_holding_their_paths(data, rates, reference=None, **settings) -> set[tuple]:
+    """The weight windows of runs at these learning rates, each checked to hold its path."""
     windows = set()
-    for lr in (2.0, 2.1, 2.2):
-        run = nn.train(nn.NeuronSettings(lr=lr), data)
-        w1, w2 = figs.surface_window(run)
+    for lr in rates:
+        run = nn.train(nn.NeuronSettings(lr=lr, **settings), data)
+        w1, w2 = figs.surface_window(run, reference)
         assert w1[0] < run.w[:, 0].min() and run.w[:, 0].max() < w1[-1]
         assert w2[0] < run.w[:, 1].min() and run.w[:, 1].max() < w2[-1]
         windows.add((w1[0], w1[-1], w2[0], w2[-1]))
-    assert len(windows) == 1
+    return windows
+
+
+def test_nearby_learning_rates_share_the_weight_window_which_holds_the_path():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    assert len(windows_holding_their_paths(data, (2.0, 2.1, 2.2))) == 1
+
 
 def test_a_diverged_run_draws_finite_numbers():
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
@@ -441,14 +447,8 @@ def test_with_the_reference_run_every_learning_rate_up_to_one_over_lambda_max_sh
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
     reference = nn.reference_run(nn.NeuronSettings(loss=loss), data)
     steady = reference.settings.lr
-    windows = set()
-    for lr in (0.01, 0.11, 0.5, 1.0, steady / 2, steady):
-        run = nn.train(nn.NeuronSettings(lr=lr, loss=loss), data)
-        w1, w2 = figs.surface_window(run, reference)
-        assert w1[0] < run.w[:, 0].min() and run.w[:, 0].max() < w1[-1]
-        assert w2[0] < run.w[:, 1].min() and run.w[:, 1].max() < w2[-1]
-        windows.add((w1[0], w1[-1], w2[0], w2[-1]))
-    assert len(windows) == 1
+    rates = (0.01, 0.11, 0.5, 1.0, steady / 2, steady)
+    assert len(windows_holding_their_paths(data, rates, reference, loss=loss)) == 1
 
 
 def test_the_cost_landscape_is_the_same_for_every_learning_rate_and_only_the_path_moves():
