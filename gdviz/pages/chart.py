@@ -5,8 +5,10 @@ unmounts the chart and mounts a new one: for a frame or more there is no chart a
 page below it jumps up and back), then Plotly.newPlot draws it from nothing and a second
 full draw follows once the new chart knows its width. Here each chart is a keyed Streamlit
 component (st.components.v2) whose identity is its key alone: the same <div> stays on the
-page and takes each new figure through one Plotly.react. `python bench/browser.py` times
-both (GDVIZ_PLOTLY_CHART=1 switches to st.plotly_chart for the comparison).
+page and takes each new figure in place: it moves only what moved when it can, else it
+calls Plotly.react. A lesson's main chart sends its frames apart, after the figure, so the
+message the chart waits for is small. `python bench/browser.py` times both
+(GDVIZ_PLOTLY_CHART=1 switches to st.plotly_chart for the comparison).
 
 plotly.js is the copy that ships inside the installed plotly package, loaded once per page
 through Streamlit's static file serving (`[server] enableStaticServing` serves the `static/`
@@ -58,14 +60,16 @@ SEND_S = 0.005      # the chart's message is on its way within this
 # plotly.js (once per page) and makes the chart's <div>; every call draws the newest figure
 # into that <div>. Draws never overlap: a figure that arrives during a draw waits, and only
 # the newest waiting one is drawn. A playing animation is stopped first, or it would go on
-# playing the old run's frames over the new figure.
+# playing the old run's frames over the new figure. The same component, mounted under the
+# chart's key + FRAMES_SUFFIX, carries a lesson's frames: they wait until the chart shows
+# the figure they belong to, then join it.
 #
 # Most control changes only move points: a new learning rate on `/` moves the step arrow
 # and the frames, while the curve, axes and layout stay as they were. Plotly.react would
 # still recompute and redraw the whole figure (~25 ms in the page). When the new figure is
 # all scatter traces and differs from the one on screen only in their points, its frames
 # and the layout in SWAPPED, those alone change (`moveOnly`), as a frame of the animation
-# would move them (~10 ms on `/`, ~20 on `/neuron`). Anything else goes through
+# would move them (~10 ms on `/`, ~15 on `/neuron`). Anything else goes through
 # Plotly.react: a transition without a redraw would wipe a heatmap, for one, which is why
 # the neuron's maps are pictures (gdviz/figures/raster.py).
 JS = """
