@@ -317,9 +317,8 @@ def train(s: NeuronSettings, data: Dataset) -> TrainingRun:
         there, with status "diverged", so every number in it is finite.
     """
     validate(s, len(data.y_train))
-    mean, scale = scaling(data.x_train, s.standardize)
-    xs, xt = (data.x_train - mean) / scale, (data.x_test - mean) / scale
-    p0 = initial_params(s, data.x_train, mean, scale)
+    mean, scale, xs, p0 = _start(s, data)
+    xt = (data.x_test - mean) / scale
     step = _full_batch if s.batch == 0 or s.batch >= len(xs) else _mini_batch
     ps, train_cost, train_acc, stopped = step(s, xs, data.y_train, p0)
     test_cost, test_acc = _evaluate(ps, xt, data.y_test, s.loss)
@@ -339,11 +338,16 @@ def reference_run(s: NeuronSettings, data: Dataset) -> TrainingRun | None:
     it (its window, its final b) draws the same landscape for every η, and a new η only
     moves the path across it.
     """
-    mean, scale = scaling(data.x_train, s.standardize)
-    x = (data.x_train - mean) / scale
-    limit = stability_limit(hessian(initial_params(s, data.x_train, mean, scale), x,
-                                    data.y_train, s.loss))
+    _, _, x, p0 = _start(s, data)
+    limit = stability_limit(hessian(p0, x, data.y_train, s.loss))
     return train(replace(s, lr=limit / 2, batch=0), data) if math.isfinite(limit) else None
+
+
+def _start(s: NeuronSettings, data: Dataset) -> tuple[np.ndarray, ...]:
+    """(x_mean, x_scale, the training inputs as the neuron sees them, p₀)."""
+    mean, scale = scaling(data.x_train, s.standardize)
+    return mean, scale, (data.x_train - mean) / scale, initial_params(s, data.x_train, mean,
+                                                                       scale)
 
 
 def _full_batch(s: NeuronSettings, x: np.ndarray, y: np.ndarray, p0: np.ndarray) -> tuple:
@@ -369,7 +373,7 @@ def _full_batch(s: NeuronSettings, x: np.ndarray, y: np.ndarray, p0: np.ndarray)
         if not _bounded(p):
             ps, c, stopped = ps[:k + 1], c[:k + 1], k + 1
             break
-    return ps, c, _accuracy(ps, x, y), stopped
+    return ps, c, _evaluate(ps, x, y, None)[1], stopped
 
 
 def _mini_batch(s: NeuronSettings, x: np.ndarray, y: np.ndarray, p0: np.ndarray) -> tuple:
@@ -404,27 +408,20 @@ def _bounded(p: np.ndarray) -> bool:
     return all(abs(v) <= PARAM_LIMIT for v in p.tolist())
 
 
-def _accuracy(ps: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """The share of animals on the right side of each epoch's boundary, z ≥ 0 for a dog."""
-    acc, dog = np.empty(len(ps)), y > 0.5
-    chunk = max(1, 2_000_000 // max(len(x), 1))    # as in _evaluate
-    for lo in range(0, len(ps), chunk):
-        p = ps[lo:lo + chunk]
-        acc[lo:lo + chunk] = np.mean(((p[:, :2] @ x.T + p[:, 2:3]) >= 0) == dog, axis=1)
-    return acc
-
-
 def _evaluate(ps: np.ndarray, x: np.ndarray, y: np.ndarray,
-              loss: str) -> tuple[np.ndarray, np.ndarray]:
-    """Cost and accuracy for every epoch's parameters at once: z is a (K, N) matrix."""
-    cost_k, acc_k = np.empty(len(ps)), np.empty(len(ps))
-    dog = y > 0.5
+              loss: str | None) -> tuple[np.ndarray | None, np.ndarray]:
+    """Cost (None without a `loss`) and accuracy, the share of animals on the right side
+    of the boundary (z ≥ 0 for a dog), for every epoch's parameters at once: z is a (K, N)
+    matrix."""
+    cost_k = None if loss is None else np.empty(len(ps))
+    acc_k, dog = np.empty(len(ps)), y > 0.5
     # chunks of epochs keep the (K, N) matrix small for long runs on big data
     chunk = max(1, 2_000_000 // max(len(x), 1))
     for lo in range(0, len(ps), chunk):
         p = ps[lo:lo + chunk]
         z = p[:, :2] @ x.T + p[:, 2:3]
-        cost_k[lo:lo + chunk] = LOSS[loss].cost(z, y)
+        if cost_k is not None:
+            cost_k[lo:lo + chunk] = LOSS[loss].cost(z, y)
         acc_k[lo:lo + chunk] = np.mean((z >= 0) == dog, axis=1)
     return cost_k, acc_k
 

@@ -325,8 +325,8 @@ def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0) -> None:
     A figure that replaces another one under `key` gets `head_start` seconds before the
     script goes on (HEAD_START_S for a lesson's main chart, called before the rest of the
     page); a first draw or the same figure again goes on at once. Such a lesson chart's
-    frames follow in a message of their own after the head start (FRAMES_SUFFIX), so the
-    chart's message is a fifth of the size and drawn that much sooner. The st.plotly_chart
+    frames are built during the head start and follow in a message of their own
+    (FRAMES_SUFFIX), so neither building nor parsing them delays the chart. The st.plotly_chart
     fallback remounts its chart on every change anyway and does not wait."""
     mount = None if os.environ.get("GDVIZ_PLOTLY_CHART") else _component()
     if mount is None:
