@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from gdviz import objectives
 
@@ -77,6 +79,41 @@ def chart_specs(at) -> dict[str, str]:
     for el in at.get("plotly_chart"):
         specs[el.proto.id] = el.proto.spec
     return specs
+
+
+# --- Pages through AppTest (no browser) ------------------------------------------------------
+def open_app(page: str = "", **params) -> AppTest:
+    """A fresh session of app.py opened on `page` ("" for `/`, "neuron", "math") with a
+    link of `params` (a list value repeats the parameter)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if page:
+        at.switch_page(f"gdviz/pages/{page}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+TEXT_KINDS = ("markdown", "caption", "code", "error", "warning", "info", "success", "title",
+              "header", "subheader", "latex")
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text an AppTest page shows, one a line."""
+    return "\n".join(str(e.value) for kind in TEXT_KINDS for e in getattr(at, kind))
+
+
+def boxes(at: AppTest) -> str:
+    """The text of the page's coloured boxes (info, success, warning, error)."""
+    return " ".join(b.value for b in [*at.info, *at.success, *at.warning, *at.error])
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception box, no NaN, inf or traceback in the page's text or in its charts."""
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at)
+    assert not re.search(r"\b(nan|inf|NaN|Infinity|Traceback)\b", shown), shown[:500]
+    for spec in chart_specs(at).values():
+        finite_json(spec)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 notes that explain a link whose values could not be used."""
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,39 +22,47 @@ def open_link(lesson: str, fields: Sequence[Field]) -> dict[str, list[str]]:
     """Open `lesson` (session.open_lesson) before any widget is drawn, and return the link's
     parameters still to explain: all of them on the run that opens a link, none after.
 
-    Any value a Streamlit widget would crash on is taken out of the link first (drop_crashers).
+    A whole-number setting whose link value an int widget would misread is taken out of the
+    link first (drop_from_link), so its widget shows the default, as the note then says.
     """
     fresh = session.open_lesson(lesson, fields)
     link = url_snapshot()
-    crashers = [f.key for f in fields if f.key in link and _crashes_widget(f, link[f.key])]
-    if crashers:
-        drop_crashers(crashers)
+    misread = [f.key for f in fields if f.key in link and _misread_as_int(f, link[f.key])]
+    if misread:
+        drop_from_link(misread)
     return link if fresh else {}
 
 
-def _crashes_widget(field: Field, values: list[str]) -> bool:
-    """Whether an int widget bound to the URL would raise on this value: Streamlit turns
-    the text into a float and then an int, and int(inf) is an OverflowError it does not
-    catch (`1e309`, `inf`). Every other bad value it replaces with the widget's default."""
+def _misread_as_int(field: Field, values: list[str]) -> bool:
+    """Whether a bound int widget would misread this link value. Streamlit reads it as
+    int(float(text)): `1e309` or `inf` raise an OverflowError it does not catch, and `2.5`
+    becomes 2 where our table refuses it. Any other bad value the widget itself replaces
+    with its default, as our table does."""
     if field.kind is not int or field.choices is not None:
         return False
-    try:
-        return any(math.isinf(float(v)) for v in values)
-    except ValueError:
-        return False
+    for v in values:
+        try:
+            number = float(v)
+        except ValueError:
+            continue
+        if not number.is_integer():      # inf and nan included
+            return True
+    return False
 
 
-def drop_crashers(keys: Sequence[str]) -> None:
+def drop_from_link(keys: Sequence[str]) -> None:
     """Take `keys` out of the link before their widgets are seeded from it.
 
-    A Streamlit bug forces an internal here. In Streamlit 1.67 an int number_input or slider
-    with bind="query-params" raises OverflowError on a link value such as `1e309` or `inf`
-    (`int(float("inf"))` in its deserializer; _seed_widget_from_url catches ValueError and
-    TypeError only). No upstream issue reports it that we could find. Deleting the parameter
-    through st.query_params is not enough: widgets are seeded from a copy of the link taken
-    when the run starts, which only QueryParams.set_initial_query_params_from_current() renews.
-    tests/test_hostile.py::test_the_link_guard_still_reaches_streamlits_seed_copy fails if
-    that method moves.
+    A Streamlit bug forces an internal here, and this is the only place gdviz uses one. In
+    Streamlit 1.67 an int number_input bound to the URL turns a link value into
+    int(float(text)) (number_input.py, NumberInputSerde.deserialize), which raises an
+    OverflowError that SessionState._seed_widget_from_url does not catch on `1e309` or
+    `inf`, and truncates `2.5` to 2. We found no upstream issue reporting it. Deleting the
+    parameter through st.query_params is not enough: widgets are seeded from a copy of the
+    link taken as the run starts, which only QueryParams.set_initial_query_params_from_current
+    renews. tests/test_hostile.py::test_the_link_guard_reaches_streamlits_seed_copy fails if
+    that method moves, and ::test_streamlit_still_misreads_int_links tells when the bug is
+    fixed and this function can go.
     """
     for key in keys:
         del st.query_params[key]
@@ -145,12 +152,12 @@ def _safe(text: str) -> str:
 
 def show_url_notes(fields: Sequence[Field], raw: dict[str, list[str]], values: dict[str, Any],
                    known: Sequence[str] = ()) -> None:
-    """Show a visible note for each refused link value (nothing when the link was fine)."""
+    """Show a visible note for each link value not used as given (nothing when the link was
+    fine), saying what the page shows instead."""
     notes = url_notes(fields, raw, values, known)
     if notes:
-        st.warning("**Some settings in the link could not be used**, so their defaults are "
-                   "shown instead:\n\n" + "\n".join(f"- {_md_escape(n)}" for n in notes),
-                   icon="🔗")
+        st.warning("**Some settings in the link could not be used as given:**\n\n"
+                   + "\n".join(f"- {_md_escape(n)}" for n in notes), icon="🔗")
 
 
 def _md_escape(text: str) -> str:

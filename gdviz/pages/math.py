@@ -29,6 +29,7 @@ def settings() -> tuple[dict, str]:
         values, _ = parse_settings(NEURON_FIELDS, raw)
         show_url_notes(NEURON_FIELDS, raw, values)
         return values, "the run named in this link"
+    show_url_notes(NEURON_FIELDS, raw, {})      # keys this page does not know, if any
     configured = session.settings("neuron")
     if configured is not None:
         return dict(configured), "the run configured on the neuron page"
