@@ -1,19 +1,15 @@
-"""Shared fixtures: the seed's parabola, and a real `streamlit run app.py` for browser tests."""
+"""Shared fixtures and helpers: the seed's parabola, pages opened through AppTest, and a real
+`streamlit run app.py` (started by deploy/procs.py) for the browser tests."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from deploy import procs
 from gdviz import objectives
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,46 +118,11 @@ def parabola():
     return objectives.seed()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_streamlit(script: str | Path, port: int) -> subprocess.Popen:
-    """Start `streamlit run script` on 127.0.0.1:port and wait until it answers."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not start within 60 s")
-
-
 @pytest.fixture(scope="session")
 def app_url():
     """The base URL of a real `streamlit run app.py`, started once for the browser tests."""
-    port = free_port()
-    proc = start_streamlit("app.py", port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with procs.serving(procs.GDVIZ_APP) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

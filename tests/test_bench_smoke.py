@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from bench import procs, run
-from deploy import classroom
+from bench import run
+from deploy import classroom, procs
 
 pytestmark = pytest.mark.browser
 
