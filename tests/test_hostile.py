@@ -198,9 +198,11 @@ def test_streamlit_still_misreads_int_links():
 
 
 def test_the_link_guard_reaches_streamlits_seed_copy():
-    """drop_from_link's internal still exists and still renews the copy widgets are seeded
+    """drop_from_link's internals still exist and still renew the copy widgets are seeded
     from; the app opened with `1e309` and `2.5` shows the defaults without an exception."""
+    from streamlit.runtime.state import get_session_state
     from streamlit.runtime.state.query_params import QueryParams
+    assert callable(get_session_state)
     qp = QueryParams()
     qp.set_initial_query_params("steps=1e309&lr=0.5")
     qp.populate_from_query_string("steps=1e309&lr=0.5")

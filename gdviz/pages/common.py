@@ -1,12 +1,12 @@
-"""What every page shares: widgets drawn from a settings table, bound to the URL, and the
-notes that explain a link whose values could not be used."""
+"""What every page shares: widgets drawn from a settings table and bound to the URL, the
+link as it was opened, the notes that explain its values the page could not use, and the
+row of sections below a chart. What each lesson keeps across pages is gdviz/pages/session.py."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.state import get_session_state
 
 from gdviz.pages import session
 from gdviz.pages.session import SECTION
@@ -54,16 +54,19 @@ def drop_from_link(keys: Sequence[str]) -> None:
     """Take `keys` out of the link before their widgets are seeded from it.
 
     A Streamlit bug forces an internal here, and this is the only place gdviz uses one. In
-    Streamlit 1.67 an int number_input bound to the URL turns a link value into
-    int(float(text)) (number_input.py, NumberInputSerde.deserialize), which raises an
-    OverflowError that SessionState._seed_widget_from_url does not catch on `1e309` or
-    `inf`, and truncates `2.5` to 2. We found no upstream issue reporting it. Deleting the
+    Streamlit 1.67 an int number_input bound to the URL reads a link value as
+    int(float(text)) (NumberInputSerde.deserialize): `1e309` or `inf` raise an OverflowError
+    that SessionState._seed_widget_from_url does not catch, and `2.5` is cut to 2, where
+    streamlit/streamlit#13917, which bound number_input to the URL, meant invalid values to
+    fall back to the default. We found no issue reporting the crash upstream. Deleting the
     parameter through st.query_params is not enough: widgets are seeded from a copy of the
     link taken as the run starts, which only QueryParams.set_initial_query_params_from_current
     renews. tests/test_hostile.py::test_the_link_guard_reaches_streamlits_seed_copy fails if
-    that method moves, and ::test_streamlit_still_misreads_int_links tells when the bug is
-    fixed and this function can go.
+    these internals move, and ::test_streamlit_still_misreads_int_links fails once the bug is
+    fixed, when this function can go.
     """
+    from streamlit.runtime.state import get_session_state  # internal, see above
+
     for key in keys:
         del st.query_params[key]
     with get_session_state().query_params() as qp:
