@@ -68,10 +68,8 @@ def start_nginx(config: str, prefix: Path) -> subprocess.Popen:
                            capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"nginx rejected the config:\n{check.stderr}")
-    with open(prefix / "nginx.out", "wb") as log:   # the child keeps its own copy open
-        return subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+    return procs.spawn([NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+                       prefix / "nginx.out")
 
 
 def start(app: Path, n: int, listen: str | None = None,

@@ -98,6 +98,14 @@ def streamlit_cmd(app: Path, port: int, options: dict[str, str] | None = None) -
     return cmd
 
 
+def spawn(cmd: list[str], log: Path) -> subprocess.Popen:
+    """Run `cmd` from the repo root in a process group of its own (so stop() ends all it
+    spawns), its output going to `log`."""
+    with open(log, "wb") as out:   # the child keeps its own copy of the file open
+        return subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
 def start(app: Path, port: int | None = None, options: dict[str, str] | None = None,
           log_dir: Path | None = None, timeout: float = 60.0) -> Server:
     """Start `streamlit run app` and wait until its health endpoint answers.
@@ -109,10 +117,7 @@ def start(app: Path, port: int | None = None, options: dict[str, str] | None = N
     own_dir = None if log_dir else Path(tempfile.mkdtemp(prefix="gdviz-bench-"))
     log_dir = log_dir or own_dir
     log = log_dir / f"streamlit-{port}.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(streamlit_cmd(app, port, options), cwd=REPO, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+    proc = spawn(streamlit_cmd(app, port, options), log)
     server = Server(app=app, port=port, proc=proc, log=log, extra=dict(options or {}),
                     own_dir=own_dir)
     try:
