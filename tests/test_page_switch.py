@@ -1,5 +1,7 @@
 """Moving between lessons keeps each lesson's own settings and open section, though both bind
 `lr` and `tab`; a link opened fresh wins; /math checks the run the neuron last showed."""
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -130,21 +132,31 @@ def math_text(at: AppTest) -> str:
     return " ".join(m.value for m in [*at.markdown, *at.caption, *at.info, *at.success])
 
 
+OPEN_SECTION = ("() => document.querySelector('.st-key-tab [role=radio][aria-checked=true]')"
+                "?.innerText")
+
+
 @pytest.mark.browser
 def test_switching_pages_in_the_browser_keeps_each_link_honest(page, app_url):
     page.goto(app_url + "/")
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     page.get_by_role("button", name="Oscillating").click()
     page.wait_for_url("**/?lr=0.8", timeout=30_000)
+    page.get_by_role("radio", name="Other methods").click()
+    page.wait_for_url(re.compile(r"/\?lr=0\.8&tab=Other\+methods$"), timeout=30_000)
     page.get_by_role("link", name="A neuron learns").click()
-    page.wait_for_url("**/neuron", timeout=30_000)       # the descent's η stays behind
+    page.wait_for_url("**/neuron", timeout=30_000)       # the descent's η and section stay behind
     lr = page.locator(".st-key-lr input").first
     page.wait_for_function("() => document.querySelector('.st-key-lr input')?.value === '2.000'",
                            timeout=30_000)
+    page.wait_for_function(f"() => ({OPEN_SECTION})() === 'Confusion matrix'", timeout=30_000)
     page.get_by_role("button", name="η too large").click()
     page.wait_for_url("**/neuron?lr=80.0*", timeout=30_000)
     page.get_by_role("link", name="Descent on a parabola").click()
-    page.wait_for_url("**/?lr=0.8", timeout=30_000)      # a link a teacher can share as is
+    # a link a teacher can share as is: the descent's own η and section again
+    page.wait_for_url(re.compile(r"/\?(lr=0\.8&tab=Other\+methods|tab=Other\+methods&lr=0\.8)$"),
+                      timeout=30_000)
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_function(f"() => ({OPEN_SECTION})() === 'Other methods'", timeout=30_000)
     assert lr.input_value() == "0.800"
     assert page.get_by_text("could not be used").count() == 0
