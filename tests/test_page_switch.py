@@ -5,11 +5,11 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 
 def test_each_lesson_keeps_its_own_learning_rate():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = open_app()
     at.button(key="preset_oscillating").click().run()
     assert at.number_input(key="lr").value == 0.8
     go(at, "neuron")
@@ -25,9 +25,7 @@ def test_each_lesson_keeps_its_own_learning_rate():
 
 
 def test_each_lesson_keeps_its_own_open_section():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["tab"] = "Other methods"
-    at.run()
+    at = open_app(tab="Other methods")
     go(at, "neuron")
     assert not at.exception and not at.warning       # the descent's section is not a note here
     assert at.button_group(key="tab").value == "Confusion matrix"
@@ -36,7 +34,7 @@ def test_each_lesson_keeps_its_own_open_section():
 
 
 def test_each_lesson_keeps_its_own_section_both_ways():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = open_app()
     at.button_group(key="tab").set_value("Steps vs learning rate").run()
     go(at, "neuron")
     assert at.button_group(key="tab").value == "Confusion matrix"     # the neuron's default
@@ -49,8 +47,7 @@ def test_each_lesson_keeps_its_own_section_both_ways():
 
 
 def test_every_setting_of_a_lesson_survives_a_visit_to_the_other():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    go(at, "neuron")
+    at = open_app("neuron")
     mine = {"epochs": 50, "n": 300, "seed": 7, "batch": 16}
     for key, value in mine.items():
         at.number_input(key=key).set_value(value).run()
@@ -66,20 +63,14 @@ def test_every_setting_of_a_lesson_survives_a_visit_to_the_other():
 
 
 def test_a_shared_link_still_wins_on_arrival():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page("gdviz/pages/neuron.py")
-    at.query_params["lr"] = "7"
-    at.run()
+    at = open_app("neuron", lr="7")
     assert at.number_input(key="lr").value == 7.0
 
 
 def test_a_fresh_link_wins_and_is_then_the_lessons_own():
     """The descent's link names η = 0.5 and the open section: the page shows them, the neuron
     is untouched by them, and back on the descent they are still there."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["lr"] = "0.5"
-    at.query_params["tab"] = "Other methods"
-    at.run()
+    at = open_app(lr="0.5", tab="Other methods")
     assert at.number_input(key="lr").value == 0.5
     assert at.button_group(key="tab").value == "Other methods"
     go(at, "neuron")
@@ -92,20 +83,15 @@ def test_a_fresh_link_wins_and_is_then_the_lessons_own():
 def test_a_second_session_with_a_link_is_not_moved_by_the_first():
     """Remembered settings belong to one session: a student who opens the teacher's link
     sees the link, whatever another student set on the same lesson."""
-    first = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    go(first, "neuron")
+    first = open_app("neuron")
     first.button(key="neuron_preset_large").click().run()
-    second = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    second.switch_page("gdviz/pages/neuron.py")
-    second.query_params["lr"] = "7"
-    second.run()
+    second = open_app("neuron", lr="7")
     assert second.number_input(key="lr").value == 7.0
     assert first.number_input(key="lr").value == 80.0
 
 
 def test_the_math_page_follows_the_neurons_last_settings():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    go(at, "math")
+    at = open_app("math")
     assert "default run" in math_text(at)
     go(at, "neuron")
     at.button(key="neuron_preset_large").click().run()
