@@ -1,7 +1,8 @@
 """Throughput of the numerical cores, without Streamlit.
 
-    descent: the seed's run (x0 = 8, lr = 0.1, 33 steps), runs per second
-    training: 10,000 samples × 1,000 full-batch epochs (budget ≤ 0.3 s), best of a few
+    descent: the seed's run (x0 = 8, lr = 0.1, 33 steps), best of 200
+    training: 10,000 animals × 1,000 full-batch epochs, each cost (budget ≤ 0.3 s), best of
+              a few; the note says how the run ended
 
 A core that does not exist yet gets a row that says so instead of failing the benchmark.
 
@@ -58,14 +59,15 @@ def training(samples: int = 10_000, epochs: int = 1_000, repeats: int = 3) -> li
         from gdviz.neuron import NeuronSettings, train
     except ImportError as exc:
         return [CoreResult("training", note=f"not yet available ({exc})")]
-    # A 20 % test split around `samples` training animals, as bench/core_neuron.py does.
+    # a 20 % test split around `samples` training animals
     data = make_pets(n=round(samples / 0.8), noise=1.0, balance=0.5, split=0.2, seed=0)
     out = []
     for loss in ("mse", "ce"):
         name = f"training: {len(data.y_train):,} × {epochs:,} epochs ({loss})"
         try:
             s = NeuronSettings(lr=0.5, epochs=epochs, loss=loss)
-            out.append(CoreResult(name, best_of(lambda s=s: train(s, data), repeats), repeats))
+            seconds = best_of(lambda s=s: train(s, data), repeats)
+            out.append(CoreResult(name, seconds, repeats, note=train(s, data).status))
         except (TypeError, ValueError) as exc:   # the core's API moved: say so, keep going
             out.append(CoreResult(name, note=f"could not run: {exc}"))
     return out

@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import procs, stclient  # noqa: E402
+from bench import stclient  # noqa: E402
+from deploy import procs  # noqa: E402
 
 DEFAULT_VALUES = tuple(round(0.05 * k, 2) for k in range(1, 20))   # lr 0.05 … 0.95
 

@@ -26,7 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import browser, core, load, procs, server  # noqa: E402
+from bench import browser, core, load, server  # noqa: E402
+from deploy import procs  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -21,8 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import procs, stclient  # noqa: E402
+from bench import stclient  # noqa: E402
 from bench.load import percentile  # noqa: E402
+from deploy import procs  # noqa: E402
 
 
 @dataclass

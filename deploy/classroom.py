@@ -1,8 +1,8 @@
 """Serve gdviz to a whole class: N `streamlit run` processes behind nginx with sticky sessions.
 
-    python deploy/classroom.py                     # 3 processes, proxy on 127.0.0.1:8501
-    python deploy/classroom.py --procs 4 --listen 0.0.0.0:8501   # reachable from the LAN
-    python deploy/classroom.py --print-config      # the nginx config, for a system nginx
+    python -m deploy.classroom                     # 3 processes, proxy on 127.0.0.1:8501
+    python -m deploy.classroom --procs 4 --listen 0.0.0.0:8501   # reachable from the LAN
+    python -m deploy.classroom --print-config      # the nginx config, for a system nginx
 
 One Streamlit process runs one script at a time per core (the GIL), so a class of 60 that
 each changes a control every ~5 s (12 reruns/s) needs more than one process. Ctrl-C (or
@@ -23,11 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy import procs
+
 DEPLOY = Path(__file__).resolve().parent
-sys.path.insert(0, str(DEPLOY.parent))   # run as a script from a checkout: reach bench.procs
-
-from bench import procs  # noqa: E402
-
 TEMPLATE = DEPLOY / "nginx.conf.template"
 NGINX = os.environ.get("NGINX", shutil.which("nginx") or "/usr/sbin/nginx")
 
@@ -70,10 +68,8 @@ def start_nginx(config: str, prefix: Path) -> subprocess.Popen:
                            capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"nginx rejected the config:\n{check.stderr}")
-    with open(prefix / "nginx.out", "wb") as log:   # the child keeps its own copy open
-        return subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+    return procs.spawn([NGINX, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+                       prefix / "nginx.out")
 
 
 def start(app: Path, n: int, listen: str | None = None,

@@ -1,17 +1,15 @@
-"""Shared fixtures: the seed's parabola, and a real `streamlit run app.py` for browser tests."""
+"""Shared fixtures and helpers: the seed's parabola, pages opened through AppTest, and a real
+`streamlit run app.py` (started by deploy/procs.py) for the browser tests."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import re
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from deploy import procs
 from gdviz import objectives
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,52 +77,52 @@ def chart_specs(at) -> dict[str, str]:
     return specs
 
 
+# --- Pages through AppTest (no browser) ------------------------------------------------------
+def open_app(page: str = "", **params) -> AppTest:
+    """A fresh session of app.py opened on `page` ("" for `/`, "neuron", "math") with a
+    link of `params` (a list value repeats the parameter)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if page:
+        at.switch_page(f"gdviz/pages/{page}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+TEXT_KINDS = ("markdown", "caption", "code", "error", "warning", "info", "success", "title",
+              "header", "subheader", "latex")
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text an AppTest page shows, one a line."""
+    return "\n".join(str(e.value) for kind in TEXT_KINDS for e in getattr(at, kind))
+
+
+def boxes(at: AppTest) -> str:
+    """The text of the page's coloured boxes (info, success, warning, error)."""
+    return " ".join(b.value for b in [*at.info, *at.success, *at.warning, *at.error])
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception box, no NaN, inf or traceback in the page's text or in its charts."""
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at)
+    assert not re.search(r"\b(nan|inf|NaN|Infinity|Traceback)\b", shown), shown[:500]
+    for spec in chart_specs(at).values():
+        finite_json(spec)
+
+
 @pytest.fixture
 def parabola():
     """The seed's y = x² − 4x + 6."""
     return objectives.seed()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_streamlit(script: str | Path, port: int) -> subprocess.Popen:
-    """Start `streamlit run script` on 127.0.0.1:port and wait until it answers."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("streamlit did not start within 60 s")
-
-
 @pytest.fixture(scope="session")
 def app_url():
     """The base URL of a real `streamlit run app.py`, started once for the browser tests."""
-    port = free_port()
-    proc = start_streamlit("app.py", port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with procs.serving(procs.GDVIZ_APP) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,15 @@ classroom proxy kept each student on one process.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import subprocess
 import sys
 
 import pytest
 
-from bench import procs, run
-from deploy import classroom
+from bench import run
+from deploy import classroom, procs
 
 pytestmark = pytest.mark.browser
 
@@ -95,7 +96,11 @@ def test_the_proxy_routes_by_cookie_and_ignores_forged_ones():
 
 def test_draw_benchmark_times_both_figures_every_way():
     from bench import draw
-    rows = draw.measure(draws=1)
+    # A thread of its own: once a browser test has run, Playwright's sync API keeps an event
+    # loop in the main thread (the session's browser fixture), and a second one refuses to
+    # start there.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        rows = pool.submit(draw.measure, draws=1).result()
     assert {(r["figure"], r["variant"]) for r in rows} == {
         (f, v) for f in ("descent `/`", "neuron `/neuron`")
         for v in ("Plotly.react in place", "remount (st.plotly_chart)",

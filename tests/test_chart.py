@@ -152,26 +152,6 @@ def test_a_redrawn_lesson_chart_is_written_first_and_given_its_head_start(monkey
     assert not at.exception
 
 
-def test_a_widget_that_disagrees_with_its_held_value_gets_the_chart_redrawn(monkeypatch):
-    """Should a widget ever return another value than the one held before it was drawn,
-    the page runs again, draws its chart after the widgets from then on, and shows what the
-    widget holds (common.drawn_early)."""
-    from gdviz.pages import common
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    widget = common.widget
-
-    def contrary(field, *args, **kwargs):
-        value = widget(field, *args, **kwargs)
-        return value + 0.01 if field.key == "lr" else value
-
-    monkeypatch.setattr(common, "widget", contrary)
-    at.number_input(key="lr").set_value(0.3).run()
-    assert not at.exception
-    assert at.session_state[common._EARLY_OFF]
-    frames = json.loads(chart_specs(at)["descent_chart"])["frames"]
-    assert "0.31 * (2 * 8.00 - 4)" in frames[1]["layout"]["title"]["text"]
-
-
 def test_a_spec_builds_lazy_frames_once_and_only_when_asked_for_them():
     from gdviz.figures.style import spec_figure
     built = []

@@ -1,36 +1,12 @@
 """The descent page driven through Streamlit's AppTest: presets, links, hostile links."""
-import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, assert_clean, open_app, texts
+from tests.conftest import boxes as regime_box
 from tests.test_descent import SEED_TABLE
 
 APP = ROOT / "app.py"
-
-
-def open_app(**params) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "code", "error", "warning", "info",
-                                  "success", "title") for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
-
-
-def regime_box(at: AppTest) -> str:
-    boxes = [*at.info, *at.success, *at.warning, *at.error]
-    return " ".join(b.value for b in boxes)
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not re.search(r"\b(nan|inf|NaN|Infinity|Traceback)\b", texts(at))
 
 
 def test_default_view_is_the_seed_with_its_33_lines():

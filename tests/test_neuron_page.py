@@ -16,34 +16,12 @@ from gdviz import neuron as nn
 from gdviz.data import make_pets
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import unpack
-from tests.conftest import ROOT, chart_specs, finite_json
+from tests.conftest import ROOT, assert_clean, boxes, chart_specs, finite_json, texts
+from tests.conftest import open_app as open_page
 
-NEURON = str(ROOT / "gdviz" / "pages" / "neuron.py")
-MATH = str(ROOT / "gdviz" / "pages" / "math.py")
+NEURON, MATH = "neuron", "math"          # pages for open_page
 APP = str(ROOT / "app.py")
 BUDGET = 400_000      # bytes of figure JSON at defaults; the page budget is 0.5 MB in all
-
-
-def open_page(path: str, **params) -> AppTest:
-    at = AppTest.from_file(path, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "success",
-                                  "title", "header", "subheader") for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
-
-
-def boxes(at: AppTest) -> str:
-    return " ".join(b.value for b in [*at.info, *at.success, *at.warning, *at.error])
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not re.search(r"\b(nan|inf|NaN|Infinity|Traceback)\b", texts(at))
 
 
 def chart_spec(at: AppTest, key: str = "neuron_chart") -> tuple[str, dict]:

@@ -11,7 +11,8 @@ import concurrent.futures
 
 import pytest
 
-from bench import procs, stclient
+from bench import stclient
+from deploy import procs
 
 A, B = 0.1, 0.5           # two students' learning rates
 TIMEOUT = 60.0            # generous: the machine is shared; this is not a timing test

@@ -6,8 +6,9 @@ import streamlit as st
 
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
+from gdviz.pages import session
 from gdviz.pages.chart import HEAD_START_S, chart
-from gdviz.pages.common import drawn_early, from_link, held, section, settled, widget
+from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
 
 FIELDS = by_key(DESCENT_FIELDS)
@@ -105,15 +106,6 @@ def controls() -> dict:
     return s
 
 
-def held_settings() -> dict | None:
-    """The settings controls() will return, read before its widgets are drawn (held)."""
-    s = held(("f",))
-    quadratic = s is not None and s["f"] == "quadratic"
-    abc = held(("a", "b", "c")) if quadratic else {k: FIELDS[k].default for k in ("a", "b", "c")}
-    rest = held(("x0", "lr", "steps"))
-    return None if s is None or abc is None or rest is None else s | abc | rest
-
-
 def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
     """The regime in words, with r, the thresholds and predicted vs actual steps."""
     h = th.curvature
@@ -146,24 +138,20 @@ def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
 
 
 def main() -> None:
-    raw = from_link("descent", DESCENT_FIELDS)
+    link = open_link("descent", DESCENT_FIELDS)
     head = st.container()          # title, link notes and presets: written after the chart
     left, right = st.columns([3, 2], gap="large")
-    early = held_settings()
-    if early is not None:          # first, so the new chart is drawn before the rest arrives
-        with left:
-            chart(main_figure(early), key="descent_chart", head_start=HEAD_START_S)
     s = controls()
+    session.keep_settings("descent", s)
     run, th, lines = lesson(s)
-    if not drawn_early(early, s):
-        with left:
-            chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
+    with left:
+        chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
     with head:
         st.title("Gradient descent on a parabola")
         st.markdown("Roll a ball downhill: each step moves x against the slope, "
                     "**x_new = x − η·f′(x)**. Change the learning rate η and watch what "
                     "happens.")
-        settled("descent", DESCENT_FIELDS, raw, s)
+        show_url_notes(DESCENT_FIELDS, link, s, known=(SECTION,))
         # two rows of three, as on /neuron: in one row of six the labels are cut off ("At
         # the edge (…") even at 1400 px, and on a 1024 px projector all of them are
         buttons = [*st.columns(3), *st.columns(3)]

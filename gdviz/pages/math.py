@@ -5,7 +5,8 @@ import streamlit as st
 
 from gdviz import neuron
 from gdviz.data import DATA_KEYS, make_pets
-from gdviz.pages.common import recall, show_url_notes, url_snapshot
+from gdviz.pages import session
+from gdviz.pages.common import show_url_notes, url_snapshot
 from gdviz.settings import NEURON_FIELDS, parse_settings
 
 H = 1e-5                              # central-difference step: error ~h², rounding ~ε/h
@@ -28,7 +29,8 @@ def settings() -> tuple[dict, str]:
         values, _ = parse_settings(NEURON_FIELDS, raw)
         show_url_notes(NEURON_FIELDS, raw, values)
         return values, "the run named in this link"
-    configured = recall("neuron")
+    show_url_notes(NEURON_FIELDS, raw, {})      # keys this page does not know, if any
+    configured = session.settings("neuron")
     if configured is not None:
         return dict(configured), "the run configured on the neuron page"
     values, _ = parse_settings(NEURON_FIELDS, {})

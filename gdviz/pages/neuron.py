@@ -9,8 +9,9 @@ from gdviz import export, neuron
 from gdviz.data import DATA_KEYS, Dataset, make_pets
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
+from gdviz.pages import session
 from gdviz.pages.chart import HEAD_START_S, chart
-from gdviz.pages.common import drawn_early, from_link, held, section, settled, widget
+from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import NEURON_FIELDS, by_key
 
 FIELDS = by_key(NEURON_FIELDS)
@@ -151,27 +152,20 @@ STATUS_BOX = {"settled": st.success, "still learning": st.info, "oscillating": s
 
 # --- The page ------------------------------------------------------------------------------
 def main() -> None:
-    raw = from_link("neuron", NEURON_FIELDS)
+    link = open_link("neuron", NEURON_FIELDS)
     head = st.container()          # title, link notes, presets, how it ended: after the chart
-    # first, so the new chart is drawn before the widgets and the rest of the page arrive
-    early = held(KEYS)
-    if early is not None:
-        try:
-            chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S)
-        except ValueError:         # cannot be trained: said below, once the widgets are drawn
-            early = None
     s, limit_slot = controls()
+    session.keep_settings("neuron", s)            # what /math checks
     try:
         data, run = lesson(s)
     except ValueError as err:
         with head:
-            introduce(raw, s)
+            introduce(link, s)
             st.error(f"These settings cannot be trained: {err}.", icon="🛑")
         return
-    if not drawn_early(early, s):
-        chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
+    chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
     with head:
-        introduce(raw, s)
+        introduce(link, s)
         verdict, _, rest = run.reason.partition(": ")
         STATUS_BOX[run.status](f"**{verdict.capitalize()}**: {rest}. After "
                                f"{run.final} epochs: training cost {run.train_cost[-1]:.4g}, "
@@ -184,14 +178,14 @@ def main() -> None:
     show[section("neuron", TABS)](data, run, s)           # only the open section is computed
 
 
-def introduce(raw: dict, s: dict) -> None:
+def introduce(link: dict, s: dict) -> None:
     """The page's title and lead, the notes on a link's refused values, and the presets."""
     st.title("A neuron learns cats from dogs")
     st.markdown(r"One neuron, $\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)$, sees an animal's "
                 "**body weight** (kg) and **ear length** (cm) and says how likely it is a "
                 r"dog. Gradient descent moves $(w_1, w_2, b)$ against the gradient of the "
                 r"cost, $C = \frac{1}{2N}\sum (\hat y - y)^2$ as in the seed, or cross-entropy.")
-    settled("neuron", NEURON_FIELDS, raw, s)      # what it remembers is what /math checks
+    show_url_notes(NEURON_FIELDS, link, s, known=(SECTION,))
     preset_buttons()
 
 

@@ -1,8 +1,15 @@
 """Start and stop `streamlit run` servers on free loopback ports, and read their memory.
 
+The one place gdviz manages processes: the classroom server (deploy/classroom.py), the
+benchmark (bench/) and the tests (tests/conftest.py, tests/test_sessions.py) all start and
+stop Streamlit through it. It lives in deploy/ because serving a class is what the product
+does with it; the benchmark and the tests are its users, and they already import deploy
+(the classroom proxy), while deploy imports nothing of theirs. It needs only the standard
+library, so `python -m deploy.classroom` runs from a plain checkout.
+
 Every server is started in its own process group so that stopping it also stops anything it
-spawned; callers use `serving(...)` (a context manager) so a failed benchmark never leaves a
-server behind on a machine other engineers share.
+spawned; callers use `serving(...)` (a context manager) so a failed run never leaves a server
+behind on a machine other engineers share.
 """
 from __future__ import annotations
 
@@ -21,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-BASELINE_APP = SHARED / "bench" / "baseline_app.py"
+# The benchmark's framework floor (a one-slider Streamlit + Plotly app), kept beside the repo
+BASELINE_APP = REPO.parent / "shared" / "bench" / "baseline_app.py"
 GDVIZ_APP = REPO / "app.py"
 HOST = "127.0.0.1"
 
@@ -74,7 +81,8 @@ class Server:
 
 
 def streamlit_cmd(app: Path, port: int, options: dict[str, str] | None = None) -> list[str]:
-    """The command line of one classroom/benchmark server: loopback only, no telemetry."""
+    """The command line of one server (classroom, benchmark or test): loopback only, no
+    telemetry, no file watcher."""
     opts = {
         "server.address": HOST,
         "server.port": str(port),
@@ -90,6 +98,14 @@ def streamlit_cmd(app: Path, port: int, options: dict[str, str] | None = None) -
     return cmd
 
 
+def spawn(cmd: list[str], log: Path) -> subprocess.Popen:
+    """Run `cmd` from the repo root in a process group of its own (so stop() ends all it
+    spawns), its output going to `log`."""
+    with open(log, "wb") as out:   # the child keeps its own copy of the file open
+        return subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
 def start(app: Path, port: int | None = None, options: dict[str, str] | None = None,
           log_dir: Path | None = None, timeout: float = 60.0) -> Server:
     """Start `streamlit run app` and wait until its health endpoint answers.
@@ -101,10 +117,7 @@ def start(app: Path, port: int | None = None, options: dict[str, str] | None = N
     own_dir = None if log_dir else Path(tempfile.mkdtemp(prefix="gdviz-bench-"))
     log_dir = log_dir or own_dir
     log = log_dir / f"streamlit-{port}.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(streamlit_cmd(app, port, options), cwd=REPO, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+    proc = spawn(streamlit_cmd(app, port, options), log)
     server = Server(app=app, port=port, proc=proc, log=log, extra=dict(options or {}),
                     own_dir=own_dir)
     try:

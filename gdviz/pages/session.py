@@ -1,0 +1,76 @@
+"""What a student's session remembers of each lesson: its settings and its open section.
+
+Both lessons bind a widget to the URL names `lr` and `tab`, and Streamlit keeps one session
+state for all pages, so without this module the descent's η = 0.8 would become the neuron's
+η, and the neuron's 80 a refused value on the descent. Each lesson therefore writes down what
+it ran with (`keep_settings`, `keep_section`), and when the student comes back to it from
+another page its widgets are given those values again before they are drawn
+(`open_lesson`). Streamlit itself drops the other page's bound parameters from the URL on a
+page switch, so the widgets read what is put back here, and the URL then follows them.
+
+A link opened fresh starts a new session: nothing is remembered yet, and the widgets read
+the link. That is how the teacher's shared view wins.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from gdviz.settings import Field
+
+SECTION = "tab"                 # the URL name of the open section below a lesson's chart
+_ON_SCREEN = "gdviz.lesson"     # the lesson this session showed last
+
+
+def _settings_key(lesson: str) -> str:
+    return f"gdviz.{lesson}.settings"
+
+
+def _section_key(lesson: str) -> str:
+    return f"gdviz.{lesson}.section"
+
+
+def open_lesson(lesson: str, fields: Sequence[Field]) -> bool:
+    """Start a run of `lesson`, before any of its widgets is drawn.
+
+    When the student comes from another page, this lesson's own settings (its defaults if
+    it was never opened) and its open section go back into its widgets' keys.
+
+    Returns:
+        Whether this run opens a link: the session's first run, whose URL the widgets read
+        and whose refused values deserve a note.
+    """
+    shown = st.session_state.get(_ON_SCREEN)
+    st.session_state[_ON_SCREEN] = lesson
+    if shown is None:
+        return True
+    if shown != lesson:
+        own = settings(lesson) or {}
+        for f in fields:
+            st.session_state[f.key] = own.get(f.key, f.default)
+        section = st.session_state.get(_section_key(lesson))
+        if section is None:
+            st.session_state.pop(SECTION, None)     # the segmented control's own default
+        else:
+            st.session_state[SECTION] = section
+    return False
+
+
+def settings(lesson: str) -> dict | None:
+    """The settings `lesson` last ran with in this session (None if it was never opened).
+
+    /math reads the neuron's settings this way: the run the student last trained.
+    """
+    kept = st.session_state.get(_settings_key(lesson))
+    return None if kept is None else dict(kept)
+
+
+def keep_settings(lesson: str, values: dict) -> None:
+    """Write down what `lesson` runs with now, for open_lesson and for /math."""
+    st.session_state[_settings_key(lesson)] = dict(values)
+
+
+def keep_section(lesson: str, name: str) -> None:
+    """Write down the section open below `lesson`'s chart."""
+    st.session_state[_section_key(lesson)] = name
