@@ -167,8 +167,14 @@ def errors(runs: Sequence[DescentRun], labels: Sequence[str], half: bool = True)
 
 
 def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float,
-          max_steps: int) -> go.Figure:
-    """Steps to converge against learning rate: a U with a wall at 2/f″."""
+          max_steps: int, local: float | None = None, local_label: str = "2/f″") -> go.Figure:
+    """Steps to converge against learning rate: a U with a wall where the runs stop converging.
+
+    Args:
+        edge: the first rate past the U whose run does not converge (read from the runs).
+        local: 2/f″, drawn as a labelled reference line (exact on a quadratic, local
+            elsewhere).
+    """
     ok = steps >= 0
     fig = go.Figure(go.Scatter(x=lrs[ok], y=steps[ok].tolist(), mode="lines+markers",
                                name="steps to converge", line=dict(color=BLUE, width=3),
@@ -179,8 +185,13 @@ def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float
                         marker=dict(color=VERMILLION, symbol="x", size=9))
     if edge is not None:
         fig.add_vrect(x0=edge, x1=float(lrs.max()), fillcolor=VERMILLION, opacity=0.12,
-                      line_width=0, annotation_text="diverges", annotation_position="top right")
+                      line_width=0, annotation_text=f"stops converging (η ≥ {edge:.3g})",
+                      annotation_position="top right")
         fig.add_vline(x=edge, line=dict(color=VERMILLION, dash="dash"))
+    if local is not None:
+        fig.add_vline(x=local, line=dict(color=GREY, dash="dot", width=2),
+                      annotation_text=f"{local_label} = {local:.3g}",
+                      annotation_position="bottom left")
     fig.add_vline(x=current, line=dict(color=BLACK, width=2),
                   annotation_text="your η", annotation_position="bottom right")
     return finish(fig, "How many steps each learning rate needs",
