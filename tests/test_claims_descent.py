@@ -130,7 +130,8 @@ def check_claims(at: AppTest, f: str, a: float, b: float, x0: float, lr: float, 
         assert level == "error" and "diverged" in box, where
         assert f"step {ref['diverged']}" in box, where
     elif ref["settled"] is not None:
-        assert f"within {TOL:g} of x* = {ref['x_star']:.4g} from step {ref['settled']}" in box, where
+        claim = f"within {TOL:g} of x* = {ref['x_star']:.4g} from step {ref['settled']}"
+        assert claim in box, where
         assert "diverg" not in box.lower(), where
         if ref["settled"] <= 10:
             assert level == "success", where
@@ -164,8 +165,10 @@ def check_claims(at: AppTest, f: str, a: float, b: float, x0: float, lr: float, 
         else:
             assert "scillating" in word, where
         predicted = re.search(r"predicts \*\*step (\d+)\*\*", page_text(at))
-        if predicted:
+        if predicted and ref["settled"] is not None:
             assert int(predicted.group(1)) == ref["settled"], where
+        elif predicted:     # the closed form's step lies beyond this (shorter) run
+            assert int(predicted.group(1)) > steps, where
     else:   # a rule from f″ is local, and said to be
         assert "near the minimum" in page_text(at) or ref["diverged"], where
 
@@ -180,11 +183,14 @@ GRID = (
 )
 
 
-@pytest.mark.parametrize("steps", [33, 200])
-def test_every_verdict_agrees_with_an_independent_run(app, steps):
+@pytest.mark.parametrize("steps,objectives", [(33, ("seed", "quadratic", "two-valleys")),
+                                              (200, ("two-valleys",))])
+def test_every_verdict_agrees_with_an_independent_run(app, steps, objectives):
+    """The whole grid at the seed's 33 steps; the two valleys again with time to settle."""
     for f, a, b, x0, lr in GRID:
-        set_settings(app, f, a, b, x0=x0, lr=lr, steps=steps)
-        check_claims(app, f, a, b, x0, lr, steps)
+        if f in objectives:
+            set_settings(app, f, a, b, x0=x0, lr=lr, steps=steps)
+            check_claims(app, f, a, b, x0, lr, steps)
 
 
 PRESET_WORDS = {"small": "Creeping", "optimal": "One step", "oscillating": "Oscillating",
