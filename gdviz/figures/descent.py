@@ -70,6 +70,23 @@ def _moving(run: DescentRun, obj: Objective, k: int, xr: tuple[float, float]) ->
     ]
 
 
+def leaves_view(run: DescentRun, xr: tuple[float, float]) -> bool:
+    """Whether the ball leaves the curve's view at some step (a diverging run does)."""
+    return bool(np.any((run.x < xr[0]) | (run.x > xr[1])))
+
+
+def _error_point(run: DescentRun, k: int) -> dict:
+    """The moving point on the log-distance panel: |x_k − x*| at step k."""
+    return dict(x=[k], y=rounded(max(float(run.error[k]), FLOOR), 6))
+
+
+ERROR_PANEL = dict(    # beside the curve, for a run that leaves its view
+    main=[0.0, 0.6], side=[0.7, 1.0],
+    point=dict(name="|x − x*| now", mode="markers", xaxis="x2", yaxis="y2",
+               marker=dict(size=16, color=BLUE, line=dict(color=BLACK, width=2))),
+)
+
+
 def _caption(run: DescentRun, k: int, ledger: Sequence[str], label: str = "") -> str:
     if k == 0:
         step = f"step 0: start at x₀ = {run.x[0]:.4g}, slope f′(x₀) = {run.dfx[0]:.4g}"
@@ -107,8 +124,24 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
                  mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip")
     moving = [dict(type="scatter", **style, **data)
               for style, data in zip(styles, _moving(run, obj, 0, xr), strict=True)]
-    frames = [dict(name=str(k), traces=[1, 2, 3, 4],
-                   data=[dict(type="scatter", **m) for m in _moving(run, obj, int(k), xr)],
+    panel = leaves_view(run, xr)
+    side = []
+    if panel:   # the ball leaves the view: its distance to x* stays in sight, on a log axis
+        moving.append(dict(type="scatter", **ERROR_PANEL["point"], **_error_point(run, 0)))
+        side.append(dict(type="scatter", x=list(range(run.steps + 1)),
+                         y=rounded(np.maximum(run.error, FLOOR), 6), xaxis="x2", yaxis="y2",
+                         name="|x_k − x*| (log scale)", mode="lines+markers",
+                         line=dict(color=SKY, width=2), marker=dict(size=6, color=SKY),
+                         hoverinfo="skip"))
+    traces = list(range(1, len(moving) + 1))
+
+    def frame_data(k: int) -> list[dict]:
+        data = [dict(type="scatter", **m) for m in _moving(run, obj, k, xr)]
+        if panel:
+            data.append(dict(type="scatter", **_error_point(run, k)))
+        return data
+
+    frames = [dict(name=str(k), traces=traces, data=frame_data(int(k)),
                    layout=dict(title=dict(text=_caption(run, int(k), ledger, label))))
               for k in steps]
     layout = dict(
@@ -122,7 +155,14 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
         sliders=[scrubber(steps, y=-0.2)],
         updatemenus=[play_buttons(450, y=-0.46)],
     )
-    return spec_figure([curve, *moving], layout, frames)
+    if panel:
+        layout["xaxis"]["domain"] = ERROR_PANEL["main"]
+        layout["xaxis2"] = dict(title=dict(text="step k"), domain=ERROR_PANEL["side"],
+                                anchor="y2", range=[-0.5, run.steps + 0.5], **AXIS)
+        per_step = " (×|r| per step)" if obj.curvature is not None else ""
+        layout["yaxis2"] = dict(title=dict(text=f"|x_k − x*|, log scale{per_step}"),
+                                type="log", anchor="x2", exponentformat="power", **AXIS)
+    return spec_figure([curve, *moving, *side], layout, frames)
 
 
 def _plain(obj: Objective) -> str:
