@@ -254,21 +254,27 @@ def sweep_tab(run, th, lines, s) -> None:
              f"local 2/f″ (f″ at x* = {run.x_star:.3g})")
     chart(figs.sweep(lrs, steps, edge, s["lr"], SWEEP_STEPS, 2 / th.curvature, local),
           key="sweep")
-    st.caption(sweep_text(edge, beyond, th, s["x0"], run.x_star))
+    st.caption(sweep_text(lrs, steps, edge, beyond, th, s["x0"], run.x_star))
 
 
-def sweep_text(edge: float | None, beyond: int, th: descent.Theory, x0: float,
-               x_star: float) -> str:
+def sweep_text(lrs: np.ndarray, steps: np.ndarray, edge: float | None, beyond: int,
+               th: descent.Theory, x0: float, x_star: float) -> str:
     """What the sweep shows, in words true of the runs it drew."""
-    rule = (f"On a parabola the wall is exactly 2/f″ = {2 / th.curvature:.3g}; rates just "
-            "below it converge, but too slowly to show here." if th.exact else
-            f"The dotted line is 2/f″ = {2 / th.curvature:.3g} from the curvature at x* = "
-            f"{x_star:.3g}: a local rule, for a ball already near that minimum.")
+    two = 2 / th.curvature
+    rule = (f"On a parabola the rule is exact: above 2/f″ = {two:.3g}, |r| > 1 and any "
+            "distance from x* grows every step." if th.exact else
+            f"The dotted line is 2/f″ = {two:.3g} from the curvature at x* = {x_star:.3g}: a "
+            "local rule, for a ball already near that minimum.")
+    ok = steps >= 0
+    if not ok.any():
+        return f"From x₀ = {x0:g} no swept rate converges within {SWEEP_STEPS} steps. {rule}"
+    best = float(lrs[ok][np.argmin(steps[ok])])
+    found = f"From x₀ = {x0:g} the fastest swept rate is η ≈ {best:.3g} ({steps[ok].min()} steps)."
     if edge is None:
-        return f"Fastest near η = 1/f″. From x₀ = {x0:g} no swept rate past the U fails. {rule}"
-    tail = (f" ({beyond} faster rates beyond it converge anyway)" if beyond else "")
-    return (f"Fastest near η = 1/f″. From x₀ = {x0:g} the runs stop converging within "
-            f"{SWEEP_STEPS} steps at η ≈ {edge:.3g}: the wall{tail}. {rule}")
+        return f"{found} Every swept rate above it converges within {SWEEP_STEPS} steps. {rule}"
+    tail = f" ({beyond} faster rates beyond it converge anyway)" if beyond else ""
+    return (f"{found} The runs stop converging within {SWEEP_STEPS} steps at η ≈ "
+            f"{edge:.3g}: the wall{tail}. {rule}")
 
 
 def methods_tab(run, th, lines, s) -> None:
