@@ -151,10 +151,20 @@ def check_claims(at: AppTest, f: str, a: float, b: float, x0: float, lr: float, 
         assert ref["diverged"] is not None or err[-1] > err[0], where
     if "more steps would diverge" in page_text(at):
         assert f != "two-valleys" and abs(1 - lr * 2 * a) > 1, where
+    # "one step" and "bouncing" near the widget's precision: the stated |r| is the run's
+    err = np.abs(ref["x"] - ref["x_star"])
+    per_step = err[1] / err[0] if len(err) > 1 and err[0] > 0 else None
+    left = re.search(r"leaving \|r\| = ([0-9.e-]+) of its distance", box)
+    if left and per_step is not None:
+        assert float(left[1]) == pytest.approx(per_step, rel=0.05, abs=1e-9), where
+    bounce = re.search(r"each bounce (grows|shrinks) by only ([0-9.]+)%", box)
+    if bounce and per_step is not None:
+        assert (per_step > 1) == (bounce[1] == "grows"), where
+        assert float(bounce[2]) == pytest.approx(abs(per_step - 1) * 100, rel=0.05), where
     # the quadratic rule: exact there, with r as the page states it
     if f != "two-valleys":
         r = 1 - lr * 2 * a
-        assert f"= {r:.3g}" in page_text(at), where
+        assert f"= {r:.4g}**" in page_text(at), where
         slack = 2 * a * LR_STEP / 2 + 1e-12
         expected = ("One step" if abs(r) <= slack else "Bouncing" if abs(r + 1) <= slack
                     else "Diverging" if r < -1 else None)

@@ -143,8 +143,9 @@ def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
 def rule_text(run: descent.DescentRun, th: descent.Theory, lr: float) -> str:
     """r = 1 − η·f″ and the table of regimes, said to be local where f″ is not constant."""
     h, r = th.curvature, th.r
+    # four digits: r = −1.001 must not read as −1 (bouncing) beside a run that grows
     factor = (f"multiplies the signed offset x − x* by **r = 1 − η·f″ = 1 − {eta(lr)} × "
-              f"{h:.3g} = {r:.3g}** (the distance by |r| = {abs(r):.3g})")
+              f"{h:.4g} = {r:.4g}** (the distance by |r| = {abs(r):.4g})")
     if th.exact:
         intro = (f"Each step {factor}: f″ = {h:.3g} everywhere on a parabola, so this holds at "
                  "every step.")
@@ -167,7 +168,7 @@ def prediction_text(run: descent.DescentRun, th: descent.Theory) -> str:
     """The closed form's step count beside this run's, on a quadratic."""
     target = f"within {descent.TOL:g} of x* = {run.x_star:.4g}"
     if th.predicted is None:
-        return (f"With |r| = {abs(th.r):.3g} ≥ 1 the distance never shrinks, so no run from "
+        return (f"With |r| = {abs(th.r):.4g} ≥ 1 the distance never shrinks, so no run from "
                 f"here gets {target}.")
     actual = (f"from step {run.converged_at}" if run.converged_at is not None else
               f"not within {run.steps} steps")
@@ -180,10 +181,10 @@ def local_minimum_text(obj: objectives.Objective, run: descent.DescentRun) -> st
     deepest = min(obj.minima, key=obj.f)
     which = ("the deeper one" if run.x_star == deepest else
              f"not the deeper one at x = {deepest:.3g}")
-    return (f"Descent finds **a local minimum**: the valley the ball is in decides which. "
-            f"This run is measured against x* = {run.x_star:.3g}, the minimum of the valley "
-            f"it ends in ({which}). Start on the other side of the hump at x ≈ "
-            f"{obj.maxima[0]:.3g} to reach the other valley.")
+    return (f"Descent finds **a local minimum**, the one of the valley it settles in: the "
+            f"start decides which (the hump at x ≈ {obj.maxima[0]:.3g} divides the valleys), "
+            f"and a large step can jump the hump. This run is measured against x* = "
+            f"{run.x_star:.3g}, the minimum of the valley its last x is in ({which}).")
 
 
 def main() -> None:
