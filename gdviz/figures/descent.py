@@ -128,9 +128,11 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
     side = []
     if panel:   # the ball leaves the view: its distance to x* stays in sight, on a log axis
         moving.append(dict(type="scatter", **ERROR_PANEL["point"], **_error_point(run, 0)))
+        r = 1 - run.lr * obj.curvature if obj.curvature is not None else None
         side.append(dict(type="scatter", x=list(range(run.steps + 1)),
                          y=rounded(np.maximum(run.error, FLOOR), 6), xaxis="x2", yaxis="y2",
-                         name="|x_k − x*| (log scale)", mode="lines+markers",
+                         name="|x_k − x*|" + (f": ×{abs(r):.4g} per step" if r else ""),
+                         mode="lines+markers",
                          line=dict(color=SKY, width=2), marker=dict(size=6, color=SKY),
                          hoverinfo="skip"))
     traces = list(range(1, len(moving) + 1))
@@ -159,8 +161,7 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
         layout["xaxis"]["domain"] = ERROR_PANEL["main"]
         layout["xaxis2"] = dict(title=dict(text="step k"), domain=ERROR_PANEL["side"],
                                 anchor="y2", range=[-0.5, run.steps + 0.5], **AXIS)
-        per_step = " (×|r| per step)" if obj.curvature is not None else ""
-        layout["yaxis2"] = dict(title=dict(text=f"|x_k − x*|, log scale{per_step}"),
+        layout["yaxis2"] = dict(title=dict(text="|x_k − x*| (log scale)"),
                                 type="log", anchor="x2", exponentformat="power", **AXIS)
     return spec_figure([curve, *moving, *side], layout, frames)
 
