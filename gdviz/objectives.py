@@ -33,10 +33,6 @@ class Objective:
     curvature: float | None = None
     maxima: tuple[float, ...] = ()
 
-    def nearest_minimum(self, x: float) -> float:
-        """The local minimiser closest to x."""
-        return min(self.minima, key=lambda m: abs(m - x))
-
     def valley(self, x: float) -> float:
         """The minimum of the valley x lies in: the one the slope leads to from x.
 

@@ -131,7 +131,7 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
         r = 1 - run.lr * obj.curvature if obj.curvature is not None else None
         side.append(dict(type="scatter", x=list(range(run.steps + 1)),
                          y=rounded(np.maximum(run.error, FLOOR), 6), xaxis="x2", yaxis="y2",
-                         name="|x_k − x*|" + (f": ×{abs(r):.4g} per step" if r else ""),
+                         name="|x_k − x*|" + (f": ×{abs(r):.4g} per step" if r is not None else ""),
                          mode="lines+markers",
                          line=dict(color=SKY, width=2), marker=dict(size=6, color=SKY),
                          hoverinfo="skip"))
