@@ -8,6 +8,10 @@ learning rate alone decides the regime:
     1/f″ < lr < 2/f″      oscillating    (−1 < r < 0)
     lr = 2/f″             bouncing       (r = −1: x0 ↔ 2x* − x0 forever)
     lr > 2/f″             diverging      (r < −1)
+
+Elsewhere the same rule holds only near a minimum, with f″ taken there, so what a page says
+about a run (verdict) comes from what the run did: ran away, cycled, stalled on a hump,
+changed valley, crossed its minimum or came from one side, and how many steps it took.
 """
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ class DescentRun:
         method: "descent", "momentum", "newton" or "grid".
         lr: the learning rate (NaN-free; 0 for methods without one).
         x, fx, dfx: x_k, f(x_k) and f′(x_k) for k = 0..n (all finite).
-        x_star: the minimum the run is judged against (the valley it ends nearest).
+        x_star: the minimum the run is judged against: that of the valley it ends in.
         status: one of STATUSES.
         reason: the status in words, with the step it happened at.
         converged_at: first k with |x_k − x*| ≤ tol, or None.
