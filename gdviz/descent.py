@@ -394,6 +394,9 @@ def verdict(obj: Objective, run: DescentRun, lr_step: float = 0.0) -> Verdict:
     """
     outcome = _outcome(run)
     pace = _pace(run)
+    if run.status != "diverged" and run.error[0] == 0:     # no rule about r applies: f′ = 0
+        return Verdict("At the minimum", "success", "starts exactly on the minimum, where "
+                       "f′ = 0: no step moves it", outcome)
     if obj.curvature is not None:
         return _quadratic_verdict(run, obj.curvature, lr_step, pace, outcome)
     if run.status == "diverged":

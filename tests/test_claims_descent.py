@@ -140,6 +140,10 @@ def check_claims(at: AppTest, f: str, a: float, b: float, x0: float, lr: float, 
         assert level != "success", where
     assert "at never" not in page_text(at)
     # direction words: what the ball did, not what f″ at some minimum suggests
+    if ref["x"][0] != ref["x_star"] or ref["diverged"] is not None:
+        assert "starts exactly on the minimum" not in box, where
+    else:
+        assert word == "At the minimum" and level == "success", where
     if "from one side" in box:
         assert not ref["crossed"] and not ref["jumped"], where
     if word.startswith("Creeping") or word.startswith("Fast, from one side"):
@@ -168,7 +172,9 @@ def check_claims(at: AppTest, f: str, a: float, b: float, x0: float, lr: float, 
         slack = 2 * a * LR_STEP / 2 + 1e-12
         expected = ("One step" if abs(r) <= slack else "Bouncing" if abs(r + 1) <= slack
                     else "Diverging" if r < -1 else None)
-        if expected:
+        if word == "At the minimum":
+            pass                         # checked above: x0 = x*, where no r moves it
+        elif expected:
             assert word == expected, where
         elif r > 0:
             assert "reeping" in word or "from one side" in word, where
@@ -186,6 +192,7 @@ def check_claims(at: AppTest, f: str, a: float, b: float, x0: float, lr: float, 
 GRID = (
     [("seed", 1.0, -4.0, x0, lr) for x0 in (8.0, -6.0) for lr in
      (0.01, 0.1, 0.45, 0.5, 0.8, 0.95, 1.0, 1.05, 1.1, 2.5)]
+    + [("seed", 1.0, -4.0, 2.0, lr) for lr in (0.1, 1.0, 2.5)]     # starting on x* itself
     + [("quadratic", 1.5, -4.0, x0, lr) for x0 in (8.0, -10.0) for lr in
        (0.05, 0.2, 0.333, 0.5, 0.667, 0.7)]
     + [("two-valleys", 1.0, -4.0, x0, lr) for x0 in (-10.0, -3.0, 1.5, 2.28, 4.0, 8.0)

@@ -243,3 +243,10 @@ def test_plain_newton_climbs_to_the_hump_from_1_5():
 def test_verdict_colours_follow_speed_and_safety(parabola, lr, level):
     run = descent.descend(parabola, 8.0, lr, 100)
     assert descent.verdict(parabola, run, LR_STEP).level == level
+
+
+@pytest.mark.parametrize("lr", [0.1, 1.0, 2.5])
+def test_a_run_that_starts_on_the_minimum_is_not_said_to_move(parabola, lr):
+    run = descent.descend(parabola, 2.0, lr, 33)
+    assert np.all(run.x == 2.0)
+    assert descent.verdict(parabola, run, LR_STEP).word == "At the minimum"
