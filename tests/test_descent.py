@@ -1,5 +1,6 @@
 """The descent core against independent references: the closed form, the seed, the theory."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -175,6 +176,9 @@ def test_no_nan_or_inf_ever_escapes(x0, lr, steps, name, a, b):
         assert np.all(np.isfinite(run.x)) and np.all(np.isfinite(run.fx))
         assert np.all(np.isfinite(run.dfx))
         assert 1 <= len(run.x) <= steps + 1
+    said = descent.verdict(obj, descent.descend(obj, x0, lr, steps), 0.001)
+    assert said.level in ("success", "info", "warning", "error")
+    assert not re.search(r"\b(nan|inf)\b", f"{said.word} {said.behaviour} {said.outcome}")
 
 
 # --- issue 12: verdicts true of the run -------------------------------------------------
