@@ -8,9 +8,14 @@ learning rate alone decides the regime:
     1/f″ < lr < 2/f″      oscillating    (−1 < r < 0)
     lr = 2/f″             bouncing       (r = −1: x0 ↔ 2x* − x0 forever)
     lr > 2/f″             diverging      (r < −1)
+
+Elsewhere the same rule holds only near a minimum, with f″ taken there, so what a page says
+about a run (verdict) comes from what the run did: ran away, cycled, stalled on a hump,
+changed valley, crossed its minimum or came from one side, and how many steps it took.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -36,7 +41,7 @@ class DescentRun:
         method: "descent", "momentum", "newton" or "grid".
         lr: the learning rate (NaN-free; 0 for methods without one).
         x, fx, dfx: x_k, f(x_k) and f′(x_k) for k = 0..n (all finite).
-        x_star: the minimum the run is judged against (the valley it ends nearest).
+        x_star: the minimum the run is judged against: that of the valley it ends in.
         status: one of STATUSES.
         reason: the status in words, with the step it happened at.
         converged_at: first k with |x_k − x*| ≤ tol, or None.
@@ -94,8 +99,9 @@ def descend(obj: Objective, x0: float, lr: float, steps: int, tol: float = TOL) 
         The whole run as a DescentRun.
     """
     validate(x0, lr, steps)
+    r = None if obj.curvature is None else ratio(lr, obj.curvature)
     return iterate(obj, x0, steps, lambda x, state: (x - lr * obj.df(x), state),
-                   method="descent", lr=lr, tol=tol)
+                   method="descent", lr=lr, tol=tol, r=r)
 
 
 def momentum(obj: Objective, x0: float, lr: float, steps: int, beta: float = 0.9,
@@ -110,25 +116,38 @@ def momentum(obj: Objective, x0: float, lr: float, steps: int, beta: float = 0.9
     return iterate(obj, x0, steps, update, method="momentum", lr=lr, tol=tol, state=0.0)
 
 
-def newton(obj: Objective, x0: float, steps: int, tol: float = TOL) -> DescentRun:
+def newton(obj: Objective, x0: float, steps: int, tol: float = TOL,
+           plain: bool = False) -> DescentRun:
     """Newton–Raphson on f′ = 0: x ← x − f′(x)/f″(x). Lands in one step on a quadratic.
 
-    Where f″ ≤ 0 (on a hump) that step would climb to the maximum, so there the step is
-    taken downhill instead, −f′/|f″|, and at least HUMP_STEP long so a ball resting near the
-    top of the hump still rolls off.
+    Where f″ ≤ 0 (on a hump) that step heads for the maximum, since f′ = 0 there too. Unless
+    `plain`, the step there is taken downhill instead, −f′/|f″|, and at least HUMP_STEP long
+    so a ball resting near the top of the hump still rolls off; the reason counts those steps.
     """
     validate(x0, 1.0, steps)
 
-    def update(x, state):
+    def plain_update(x, hump_steps):
+        h = obj.d2f(x)
+        return (x - obj.df(x) / h if h != 0 else math.inf), hump_steps
+
+    def update(x, hump_steps):
         g, h = obj.df(x), obj.d2f(x)
         if h > 1e-12:
-            return x - g / h, state
+            return x - g / h, hump_steps
         step = -g / max(abs(h), 1e-12)
         if abs(step) < HUMP_STEP:
             step = -HUMP_STEP if g > 0 else HUMP_STEP
-        return x + step, state
+        return x + step, hump_steps + 1
 
-    return iterate(obj, x0, steps, update, method="newton", lr=0.0, tol=tol)
+    run = iterate(obj, x0, steps, plain_update if plain else update, method="newton",
+                  lr=0.0, tol=tol, state=0)
+    if plain or obj.curvature is not None:
+        return run
+    used = sum(obj.d2f(x) <= 1e-12 for x in run.x[:-1])
+    note = (f"modified Newton: at {used} of its {run.steps} steps f″ ≤ 0, so it stepped "
+            "downhill by −f′/|f″| instead of towards the hump" if used else
+            "f″ > 0 at every step, so no step needed the downhill modification")
+    return dataclasses.replace(run, reason=f"{run.reason} ({note})")
 
 
 def grid_search(obj: Objective, lo: float, hi: float, points: int) -> DescentRun:
@@ -150,11 +169,12 @@ def grid_search(obj: Objective, lo: float, hi: float, points: int) -> DescentRun
                    note=f"{points} evaluations, spacing {(hi - lo) / (points - 1):.3g}")
 
 
-def iterate(obj, x0, steps, update, *, method, lr, tol, state=None) -> DescentRun:
+def iterate(obj, x0, steps, update, *, method, lr, tol, state=None, r=None) -> DescentRun:
     """Apply `update(x, state) -> (x, state)` up to `steps` times, stopping on a runaway.
 
     A runaway is an x that is not finite, beyond X_LIMIT, or RUNAWAY times farther from every
-    minimum than the start was: the run is cut there, before anything can overflow.
+    minimum than the start was: the run is cut there, before anything can overflow. The run is
+    judged against the valley it ends in (see Objective.valley).
     """
     xs = [float(x0)]
     stopped = None
@@ -168,22 +188,25 @@ def iterate(obj, x0, steps, update, *, method, lr, tol, state=None) -> DescentRu
             break
         xs.append(x)
     x_arr = np.array(xs)
-    return _record(obj, method, lr, x_arr, obj.nearest_minimum(x_arr[-1]), tol, stopped)
+    return _record(obj, method, lr, x_arr, obj.valley(x_arr[-1]), tol, stopped, r=r)
 
 
 def _distance(obj: Objective, x: float) -> float:
     return min(abs(x - m) for m in obj.minima)
 
 
-def _record(obj, method, lr, x, x_star, tol, stopped, note="") -> DescentRun:
+HUMP_NEAR = 0.25   # "near the top of the hump": within this share of the way to its valley
+
+
+def _record(obj, method, lr, x, x_star, tol, stopped, note="", r=None) -> DescentRun:
     err = np.abs(x - x_star)
     inside = np.flatnonzero(err <= tol)
     converged_at = _first_settled(inside, len(x))
     if stopped is not None:
         status = "diverged"
-        reason = (f"diverged: at step {stopped} x ran away (over {RUNAWAY:g}× farther from the "
-                  f"minimum than at the start), so the run was stopped after step {stopped - 1}, "
-                  f"at x = {x[-1]:.4g}")
+        reason = (f"diverged: at step {stopped} x ran away (over {RUNAWAY:g}× farther from "
+                  f"every minimum than at the start), so the run was stopped after step "
+                  f"{stopped - 1}, at x = {x[-1]:.4g}")
         converged_at = None
     elif converged_at is not None:
         status = "converged"
@@ -194,15 +217,32 @@ def _record(obj, method, lr, x, x_star, tol, stopped, note="") -> DescentRun:
                   "neither closer nor farther from the minimum")
     else:
         status = "step limit"
-        reason = (f"step limit: after {len(x) - 1} steps x = {x[-1]:.4g} is still "
-                  f"{err[-1]:.3g} from x* = {x_star:.4g}")
-        if len(x) > 3 and err[-1] > err[0] and np.all(np.diff(err[-3:]) > 0):
-            reason += ", and getting farther: more steps would diverge"
+        reason = (f"step limit: not within {tol:g} of x* = {x_star:.4g} in {len(x) - 1} "
+                  f"steps; x = {x[-1]:.4g} is still {err[-1]:.3g} away")
+        hump = on_hump(obj, float(x[-1]), x_star)
+        if hump is not None and len(x) > 1 and abs(x[-1] - x[-2]) <= tol * 1e-3:
+            reason += (f", settled on the top of the hump at x ≈ {hump:.4g}: a maximum, "
+                       "where f′ = 0 too")
+        elif hump is not None:
+            reason += (f", resting near the top of the hump at x ≈ {hump:.4g}, where f′ ≈ 0: "
+                       "it rolls off slowly")
+        elif len(x) > 3 and err[-1] > err[0] and np.all(np.diff(err[-3:]) > 0):
+            reason += ", and getting farther"
+            if r is not None and abs(r) > 1:
+                reason += f": |r| = {abs(r):.4g} > 1, so more steps would diverge"
     if note:
         reason = f"{reason} ({note})"
     return DescentRun(method, float(lr), x, np.asarray(obj.f(x), float),
                       np.asarray(obj.df(x), float), float(x_star), status, reason,
                       converged_at, stopped)
+
+
+def on_hump(obj: Objective, x: float, x_star: float) -> float | None:
+    """The maximum x rests near (within HUMP_NEAR of the way to its valley), or None."""
+    hump = obj.nearest_maximum(x)
+    if hump is None or abs(x - hump) >= HUMP_NEAR * abs(x_star - hump):
+        return None
+    return hump
 
 
 def _first_settled(inside: np.ndarray, n: int) -> int | None:
@@ -231,16 +271,18 @@ def ratio(lr: float, curvature: float) -> float:
     return 1.0 - lr * curvature
 
 
-def regime(lr: float, curvature: float, rel: float = 1e-9) -> str:
+def regime(lr: float, curvature: float, lr_step: float = 0.0) -> str:
     """Which of REGIMES a learning rate puts descent in on curvature f″ > 0.
 
-    lr is compared with 1/f″ and 2/f″ to a relative tolerance, so that 0.5 on f″ = 2 counts
-    as "one step" despite floating point.
+    lr is compared with 1/f″ and 2/f″ to the precision it is held to (half of `lr_step`, the
+    learning-rate widget's step): η = 0.333 on f″ = 3 is as close to 1/f″ as the widget can
+    get, so it counts as "one step" (r = 0.001), and 0.667 as "bouncing" (r = −1.001).
     """
+    slack = max(lr_step / 2, 1e-9 * lr) + 1e-12
     one, edge = 1.0 / curvature, 2.0 / curvature
-    if math.isclose(lr, one, rel_tol=rel):
+    if abs(lr - one) <= slack:
         return "one step"
-    if math.isclose(lr, edge, rel_tol=rel):
+    if abs(lr - edge) <= slack:
         return "bouncing"
     if lr < one:
         return "creeping"
@@ -291,8 +333,9 @@ class Theory:
 
     Attributes:
         curvature: f″ (at the minimum the run is judged against, for a non-quadratic).
-        r: 1 − lr·f″, the factor on the error per step.
-        regime: one of REGIMES.
+        r: 1 − lr·f″, the factor on the signed offset x − x* per step (near x* only, for a
+            non-quadratic).
+        regime: one of REGIMES (from r; local for a non-quadratic).
         predicted: steps to reach TOL from the closed form (quadratics only; None if never).
         exact: True when the objective is a quadratic, so the prediction is exact.
     """
@@ -304,9 +347,125 @@ class Theory:
     exact: bool
 
 
-def theory(obj: Objective, run: DescentRun) -> Theory:
+def theory(obj: Objective, run: DescentRun, lr_step: float = 0.0) -> Theory:
     """The regime of `run` from the curvature at its minimum, with the predicted step count."""
     exact = obj.curvature is not None
     h = obj.curvature if exact else float(obj.d2f(run.x_star))
     predicted = predicted_steps(float(run.x[0]), run.x_star, run.lr, h) if exact else None
-    return Theory(h, ratio(run.lr, h), regime(run.lr, h), predicted, exact)
+    return Theory(h, ratio(run.lr, h), regime(run.lr, h, lr_step), predicted, exact)
+
+
+# --- Verdicts: what a run did, in words ranked by speed and safety ------------------------
+FAST = 10    # converged within this many steps: fast, whichever side it came from
+SLOW = 40    # converged only after more steps than this, or not at all: slow
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The headline a page shows for a descent run, from what the run did.
+
+    Attributes:
+        word: the headline ("Creeping", "Fast, oscillating in", "Diverging", …).
+        level: "success", "info", "warning" or "error": by speed and safety, not direction.
+        behaviour: what the ball does, in words.
+        outcome: what this run did: when it got within TOL of x*, or why it did not.
+    """
+
+    word: str
+    level: str
+    behaviour: str
+    outcome: str
+
+
+PACE_WORDS = {  # direction → (fast, steady, slow) headlines
+    "one side": ("Fast, from one side", "Creeping", "Creeping slowly"),
+    "across": ("Fast, oscillating in", "Oscillating", "Oscillating slowly"),
+    "hump": ("Over the hump, fast", "Over the hump", "Over the hump, slowly"),
+}
+PACE_LEVELS = ("success", "info", "warning")
+
+
+def verdict(obj: Objective, run: DescentRun, lr_step: float = 0.0) -> Verdict:
+    """Name what a descent run did, with r = 1 − η·f″ where it is exact (a quadratic).
+
+    On a quadratic, r decides everything, so the regime comes from r (to the precision η is
+    held to). Elsewhere r only holds near a minimum, so the words come from the run itself:
+    whether it ran away, cycled, stalled on a hump, changed valley or crossed its minimum.
+    """
+    outcome = _outcome(run)
+    pace = _pace(run)
+    if run.status != "diverged" and run.error[0] == 0:     # no rule about r applies: f′ = 0
+        return Verdict("At the minimum", "success", "starts exactly on the minimum, where "
+                       "f′ = 0: no step moves it", outcome)
+    if obj.curvature is not None:
+        return _quadratic_verdict(run, obj.curvature, lr_step, pace, outcome)
+    if run.status == "diverged":
+        return Verdict("Diverging", "error", "runs away from every minimum", outcome)
+    if run.status == "cycling":
+        return Verdict("Cycling", "warning", f"keeps jumping between {run.x[-2]:.4g} and "
+                       f"{run.x[-1]:.4g}, neither closer nor farther", outcome)
+    hump = on_hump(obj, float(run.x[-1]), run.x_star) if run.converged_at is None else None
+    if hump is not None:
+        return Verdict("On the hump", "warning",
+                       f"rests near the top of the hump at x ≈ {hump:.4g}, where f′ ≈ 0: it "
+                       "rolls off slowly, towards the valley of x* = "
+                       f"{run.x_star:.4g}", outcome)
+    if obj.valley(float(run.x[0])) != run.x_star:
+        direction, words = "hump", (f"jumps the hump from the valley of x* = "
+                                    f"{obj.valley(float(run.x[0])):.4g} into the other one")
+    elif crossed(run):
+        direction, words = "across", "jumps across the minimum, closer every time"
+    else:
+        direction, words = "one side", "moves towards the minimum from one side"
+    return Verdict(PACE_WORDS[direction][pace], PACE_LEVELS[pace], words, outcome)
+
+
+def _quadratic_verdict(run: DescentRun, h: float, lr_step: float, pace: int,
+                       outcome: str) -> Verdict:
+    r = ratio(run.lr, h)
+    name = regime(run.lr, h, lr_step)
+    if name == "one step":
+        words = ("lands on the minimum in a single step" if r == 0 else
+                 f"lands next to the minimum in one step, leaving |r| = {abs(r):.2g} of its "
+                 "distance (η is 1/f″ to the precision it is set to)")
+        return Verdict("One step", PACE_LEVELS[pace], words, outcome)
+    if name == "bouncing":
+        words = ("bounces between two points forever (r = −1)" if r == -1 else
+                 f"bounces across the minimum: r = {r:.4g} ≈ −1 (η is 2/f″ to the precision "
+                 f"it is set to), so each bounce {'grows' if r < -1 else 'shrinks'} by only "
+                 f"{abs(abs(r) - 1):.2%}")
+        return Verdict("Bouncing", "warning", words, outcome)
+    if name == "diverging":
+        return Verdict("Diverging", "error", f"overshoots farther every step (|r| = "
+                       f"{abs(r):.3g} > 1) and diverges", outcome)
+    direction = "one side" if name == "creeping" else "across"
+    words = ("moves towards the minimum from one side" if name == "creeping" else
+             "jumps across the minimum, closer every time")
+    return Verdict(PACE_WORDS[direction][pace], PACE_LEVELS[pace], words, outcome)
+
+
+def _pace(run: DescentRun) -> int:
+    """0 fast, 1 steady, 2 slow (or never), from the step the run settled at."""
+    if run.converged_at is None:
+        return 2
+    return 0 if run.converged_at <= FAST else 1 if run.converged_at <= SLOW else 2
+
+
+def _outcome(run: DescentRun) -> str:
+    if run.status == "diverged":
+        return (f"**diverged**: at step {run.diverged_at} x ran away, so the run was stopped "
+                f"there")
+    if run.converged_at is not None:
+        return (f"**within {TOL:g} of x* = {run.x_star:.4g} from step {run.converged_at}** "
+                f"(of {run.steps})")
+    where = (f"**not within {TOL:g} of x* = {run.x_star:.4g} in {run.steps} steps**: x = "
+             f"{run.x[-1]:.4g} is still {run.error[-1]:.3g} away")
+    if run.status == "cycling":
+        where += f", jumping between {run.x[-2]:.4g} and {run.x[-1]:.4g}"
+    return where
+
+
+def crossed(run: DescentRun, tol: float = TOL) -> bool:
+    """Whether the run ever jumped from one side of x* to the other (farther than tol out)."""
+    side = np.sign(run.x - run.x_star)[run.error > tol]
+    return bool(np.any(side[1:] != side[:-1]))

@@ -20,6 +20,7 @@ class Objective:
         minima: the local minimisers, sorted.
         view: (lo, hi) x-range that shows the interesting part.
         curvature: f″ when it is constant (a quadratic), else None.
+        maxima: the local maximisers (the humps between valleys), sorted.
     """
 
     name: str
@@ -30,10 +31,20 @@ class Objective:
     minima: tuple[float, ...]
     view: tuple[float, float]
     curvature: float | None = None
+    maxima: tuple[float, ...] = ()
 
-    def nearest_minimum(self, x: float) -> float:
-        """The local minimiser closest to x (the valley x has settled in)."""
-        return min(self.minima, key=lambda m: abs(m - x))
+    def valley(self, x: float) -> float:
+        """The minimum of the valley x lies in: the one the slope leads to from x.
+
+        Valleys are separated by the humps (maxima), so this is the minimum between the humps
+        on either side of x, not always the nearest one: next to a hump the ball rolls off
+        towards the valley on its own side, however far that minimum is.
+        """
+        return self.minima[sum(x > m for m in self.maxima)]
+
+    def nearest_maximum(self, x: float) -> float | None:
+        """The hump closest to x, or None on a function without one."""
+        return min(self.maxima, key=lambda m: abs(m - x)) if self.maxima else None
 
 
 def quadratic(a: float = 1.0, b: float = -4.0, c: float = 6.0) -> Objective:
@@ -84,8 +95,9 @@ def two_valleys() -> Objective:
     # f'(u) = (u³ − 9u + 2.5)/10: its real roots with f'' > 0 are the minima.
     roots = np.roots([1.0, 0.0, -9.0, 2.5]).real + 2.0
     minima = tuple(sorted(float(r) for r in roots if d2f(r) > 0))
+    maxima = tuple(sorted(float(r) for r in roots if d2f(r) < 0))
     return Objective("two-valleys", r"\tfrac{(u^2-9)^2}{40} + \tfrac{u}{4},\ u = x-2",
-                     f, df, d2f, minima, (-4.0, 8.0))
+                     f, df, d2f, minima, (-4.0, 8.0), maxima=maxima)
 
 
 def by_name(name: str, a: float = 1.0, b: float = -4.0, c: float = 6.0) -> Objective:

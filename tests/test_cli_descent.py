@@ -1,4 +1,5 @@
 """The CLI contract: the seed's 33 lines at two decimals, clear errors, no tracebacks."""
+import math
 import re
 import subprocess
 import sys
@@ -78,3 +79,22 @@ def test_invalid_input_is_one_line_and_nonzero(args):
 def test_help_says_values_are_truncated():
     out = cli("descent", "--help")
     assert out.returncode == 0 and "TRUNCATED" in out.stdout
+
+
+def test_other_functions_truncate_the_slope_like_x():
+    """The seed view truncates every number it prints, the slope included (issue 12)."""
+    obj = objectives.two_valleys()
+    run = descent.descend(obj, 8.0, 0.1, 6)
+    for k, line in enumerate(ledger.lines(run, obj, 2)):
+        slope = float(re.search(r"\* \((-?\d+\.\d+)\)", line)[1])
+        exact = (run.x[k] - 2) * ((run.x[k] - 2) ** 2 - 9) / 10 + 0.25
+        assert slope == math.trunc(round(exact * 100, 6)) / 100
+
+
+def test_full_precision_lines_can_be_redone_exactly():
+    obj = objectives.quadratic(1.7, -2.0, 0.5)
+    run = descent.descend(obj, 8.0, 0.13, 25)
+    for line in ledger.lines(run, obj, None):
+        x, lr, slope, new = map(float, re.fullmatch(
+            r"x_new = (\S+) - (\S+) \* \((\S+)\) = (\S+)", line).groups())
+        assert slope == 2 * 1.7 * x - 2.0 and x - lr * slope == new

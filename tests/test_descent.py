@@ -1,5 +1,6 @@
 """The descent core against independent references: the closed form, the seed, the theory."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -175,3 +176,81 @@ def test_no_nan_or_inf_ever_escapes(x0, lr, steps, name, a, b):
         assert np.all(np.isfinite(run.x)) and np.all(np.isfinite(run.fx))
         assert np.all(np.isfinite(run.dfx))
         assert 1 <= len(run.x) <= steps + 1
+    said = descent.verdict(obj, descent.descend(obj, x0, lr, steps), 0.001)
+    assert said.level in ("success", "info", "warning", "error")
+    assert not re.search(r"\b(nan|inf)\b", f"{said.word} {said.behaviour} {said.outcome}")
+
+
+# --- issue 12: verdicts true of the run -------------------------------------------------
+LR_STEP = 0.001          # the lr widget's step (settings.DESCENT_FIELDS)
+A_VALUES = [round(0.5 + 0.1 * i, 1) for i in range(46)]     # every a the widget allows
+
+
+@pytest.mark.parametrize("a", A_VALUES)
+def test_ghost_runs_land_in_the_regime_their_multiple_names(a):
+    """The ghosts use the presets' multiples of 1/f″, put on the widget's grid."""
+    runs, labels = compare.rates(objectives.quadratic(a), 8.0, 0.1, 40, 2 * a,
+                                 lr_step=LR_STEP)
+    named = {m: next(lab for run, lab in zip(runs, labels, strict=True)
+                     if abs(run.lr - m / (2 * a)) <= LR_STEP / 2 + 1e-12)
+             for m in (1.0, 1.6, 2.0, 2.2)}
+    assert "(one step)" in named[1.0] and "(oscillating" in named[1.6]
+    assert "(bouncing)" in named[2.0] and "(diverging)" in named[2.2]
+    for run in runs:
+        assert round(run.lr, 3) == run.lr        # every ghost's η is one the widget can hold
+
+
+def test_regime_tolerance_is_the_widget_precision():
+    assert descent.regime(0.333, 3.0, LR_STEP) == "one step"     # r = 0.001
+    assert descent.regime(0.667, 3.0, LR_STEP) == "bouncing"     # r = −1.001
+    assert descent.regime(0.334, 3.0, LR_STEP) == "oscillating"
+    assert descent.regime(0.333, 3.0) == "creeping"               # exactly: r > 0
+
+
+def test_the_run_is_judged_against_the_valley_it_is_heading_for():
+    obj = objectives.two_valleys()
+    run = descent.descend(obj, 2.28, 0.1, 33)       # just left of the hump: rolls left
+    assert run.x[-1] < run.x[0] and run.x_star == obj.minima[0]
+    assert "resting near the top of the hump" in run.reason and "diverge" not in run.reason
+    assert descent.descend(obj, 2.28, 0.1, 300).converged_at == 136
+    v = descent.verdict(obj, run, LR_STEP)
+    assert v.word == "On the hump" and v.level == "warning"
+
+
+def test_more_steps_would_diverge_only_when_true():
+    obj = objectives.two_valleys()
+    for x0 in np.linspace(-10, 10, 41):
+        for lr in (0.05, 0.3, 0.7, 1.0, 1.5):
+            run = descent.descend(obj, float(x0), lr, 30)
+            assert "would diverge" not in run.reason          # r is only local here
+    run = descent.descend(objectives.seed(), 8.0, 1.05, 20)
+    longer = descent.descend(objectives.seed(), 8.0, 1.05, 10_000)
+    assert "would diverge" in run.reason and longer.status == "diverged"
+
+
+def test_plain_newton_climbs_to_the_hump_from_1_5():
+    obj = objectives.two_valleys()
+    x = 1.5                      # my own Newton loop on f′ = 0
+    for _ in range(30):
+        u = x - 2
+        x -= (u * (u * u - 9) / 10 + 0.25) / ((3 * u * u - 9) / 10)
+    assert abs((x - 2) * ((x - 2) ** 2 - 9) / 10 + 0.25) < 1e-12 and 3 * (x - 2) ** 2 < 9
+    plain = descent.newton(obj, 1.5, 30, plain=True)
+    assert plain.x[-1] == pytest.approx(x, abs=1e-9)
+    assert "settled on the top of the hump" in plain.reason
+    modified = descent.newton(obj, 1.5, 30)
+    assert modified.status == "converged" and "modified Newton" in modified.reason
+
+
+@pytest.mark.parametrize("lr,level", [(0.45, "success"), (0.1, "info"), (0.95, "warning"),
+                                      (1.0, "warning"), (1.1, "error")])
+def test_verdict_colours_follow_speed_and_safety(parabola, lr, level):
+    run = descent.descend(parabola, 8.0, lr, 100)
+    assert descent.verdict(parabola, run, LR_STEP).level == level
+
+
+@pytest.mark.parametrize("lr", [0.1, 1.0, 2.5])
+def test_a_run_that_starts_on_the_minimum_is_not_said_to_move(parabola, lr):
+    run = descent.descend(parabola, 2.0, lr, 33)
+    assert np.all(run.x == 2.0)
+    assert descent.verdict(parabola, run, LR_STEP).word == "At the minimum"

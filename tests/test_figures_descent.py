@@ -32,8 +32,10 @@ def test_frames_carry_only_the_moving_traces(parabola, lr, steps):
     frames = wire(fig)["frames"]
     assert 1 <= len(frames) <= figs.MAX_FRAMES
     assert frames[-1]["name"] == str(run.steps)                  # the last frame: the last step
+    moving = [1, 2, 3, 4, 5] if figs.leaves_view(run, figs.view(parabola, 8.0)[0]) else [
+        1, 2, 3, 4]
     for fr in frames:
-        assert fr["traces"] == [1, 2, 3, 4] and len(fr["data"]) == 4
+        assert fr["traces"] == moving and len(fr["data"]) == len(moving)
         assert all(len(unpack(t["x"])) <= figs.TRAIL + 1 for t in fr["data"])  # constant
 
 
@@ -77,7 +79,7 @@ def test_comparison_figures_build_for_every_objective(name):
         finite_json(text)
     lrs, steps = compare.sweep(obj, 8.0, h)
     assert np.all(np.isfinite(lrs))
-    figs.sweep(lrs, steps, 2 / h, 0.1, 200)
+    figs.sweep(lrs, steps, compare.wall(lrs, steps)[0], 0.1, 200, 2 / h, "local 2/f″")
     figs.methods(*compare.methods(obj, 8.0, 0.1, 40, (-4.0, 9.0)))
 
 
@@ -121,3 +123,36 @@ def test_data_revision_follows_the_data(parabola):
     """Plotly.react trusts datarevision: equal data, equal revision; new data, a new one."""
     rev = [wire(animated(parabola, lr=lr)[1])["layout"]["datarevision"] for lr in (0.1, 0.1, 0.2)]
     assert rev[0] == rev[1] != rev[2]
+
+
+def test_too_large_stays_watchable_on_a_log_distance_panel(parabola):
+    """η = 1.1 on the seed leaves the view after two steps: a log-scale panel of |x_k − x*|
+    beside the curve keeps the ball's distance in sight, one moving point per frame."""
+    run, fig = animated(parabola, lr=1.1)
+    spec = wire(fig)
+    assert {t["type"] for t in spec["data"]} == {"scatter"}          # movable without a redraw
+    assert spec["layout"]["yaxis2"]["type"] == "log"
+    side = [t for t in spec["data"] if t.get("yaxis") == "y2"]
+    assert len(side) == 2
+    k = np.arange(run.steps + 1)
+    error = np.abs(2 + 6 * (-1.2) ** k - 2)                       # the closed form, |r| = 1.2
+    np.testing.assert_allclose(unpack(side[1]["y"]), error, rtol=1e-5)
+    for fr in spec["frames"]:
+        point = fr["data"][4]
+        assert unpack(point["x"]) == [int(fr["name"])]
+        assert unpack(point["y"])[0] == pytest.approx(error[int(fr["name"])], rel=1e-5)
+    # the seed's own run stays in view: no second panel
+    assert "yaxis2" not in wire(animated(parabola)[1])["layout"]
+
+
+def test_sweep_draws_the_wall_from_the_runs_and_2_over_f2_as_a_reference():
+    obj = objectives.two_valleys()
+    h = float(obj.d2f(obj.minima[-1]))
+    lrs, steps = compare.sweep(obj, 8.0, h)
+    wall, _ = compare.wall(lrs, steps)
+    fig = wire(figs.sweep(lrs, steps, wall, 0.1, 200, 2 / h, "local 2/f″"))
+    lines = sorted(s["x0"] for s in fig["layout"]["shapes"] if s["type"] == "line")
+    assert wall == pytest.approx(0.742, abs=0.01)
+    assert lines == pytest.approx(sorted([0.1, wall, 2 / h]))
+    notes = [a["text"] for a in fig["layout"]["annotations"]]
+    assert "local 2/f″ = 1.3" in notes

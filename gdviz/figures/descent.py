@@ -70,6 +70,23 @@ def _moving(run: DescentRun, obj: Objective, k: int, xr: tuple[float, float]) ->
     ]
 
 
+def leaves_view(run: DescentRun, xr: tuple[float, float]) -> bool:
+    """Whether the ball leaves the curve's view at some step (a diverging run does)."""
+    return bool(np.any((run.x < xr[0]) | (run.x > xr[1])))
+
+
+def _error_point(run: DescentRun, k: int) -> dict:
+    """The moving point on the log-distance panel: |x_k − x*| at step k."""
+    return dict(x=[k], y=rounded(max(float(run.error[k]), FLOOR), 6))
+
+
+ERROR_PANEL = dict(    # beside the curve, for a run that leaves its view
+    main=[0.0, 0.6], side=[0.7, 1.0],
+    point=dict(name="|x − x*| now", mode="markers", xaxis="x2", yaxis="y2",
+               marker=dict(size=16, color=BLUE, line=dict(color=BLACK, width=2))),
+)
+
+
 def _caption(run: DescentRun, k: int, ledger: Sequence[str], label: str = "") -> str:
     if k == 0:
         step = f"step 0: start at x₀ = {run.x[0]:.4g}, slope f′(x₀) = {run.dfx[0]:.4g}"
@@ -107,8 +124,26 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
                  mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip")
     moving = [dict(type="scatter", **style, **data)
               for style, data in zip(styles, _moving(run, obj, 0, xr), strict=True)]
-    frames = [dict(name=str(k), traces=[1, 2, 3, 4],
-                   data=[dict(type="scatter", **m) for m in _moving(run, obj, int(k), xr)],
+    panel = leaves_view(run, xr)
+    side = []
+    if panel:   # the ball leaves the view: its distance to x* stays in sight, on a log axis
+        moving.append(dict(type="scatter", **ERROR_PANEL["point"], **_error_point(run, 0)))
+        r = 1 - run.lr * obj.curvature if obj.curvature is not None else None
+        side.append(dict(type="scatter", x=list(range(run.steps + 1)),
+                         y=rounded(np.maximum(run.error, FLOOR), 6), xaxis="x2", yaxis="y2",
+                         name="|x_k − x*|" + (f": ×{abs(r):.4g} per step" if r is not None else ""),
+                         mode="lines+markers",
+                         line=dict(color=SKY, width=2), marker=dict(size=6, color=SKY),
+                         hoverinfo="skip"))
+    traces = list(range(1, len(moving) + 1))
+
+    def frame_data(k: int) -> list[dict]:
+        data = [dict(type="scatter", **m) for m in _moving(run, obj, k, xr)]
+        if panel:
+            data.append(dict(type="scatter", **_error_point(run, k)))
+        return data
+
+    frames = [dict(name=str(k), traces=traces, data=frame_data(int(k)),
                    layout=dict(title=dict(text=_caption(run, int(k), ledger, label))))
               for k in steps]
     layout = dict(
@@ -122,7 +157,13 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
         sliders=[scrubber(steps, y=-0.2)],
         updatemenus=[play_buttons(450, y=-0.46)],
     )
-    return spec_figure([curve, *moving], layout, frames)
+    if panel:
+        layout["xaxis"]["domain"] = ERROR_PANEL["main"]
+        layout["xaxis2"] = dict(title=dict(text="step k"), domain=ERROR_PANEL["side"],
+                                anchor="y2", range=[-0.5, run.steps + 0.5], **AXIS)
+        layout["yaxis2"] = dict(title=dict(text="|x_k − x*| (log scale)"),
+                                type="log", anchor="x2", exponentformat="power", **AXIS)
+    return spec_figure([curve, *moving, *side], layout, frames)
 
 
 def _plain(obj: Objective) -> str:
@@ -167,8 +208,14 @@ def errors(runs: Sequence[DescentRun], labels: Sequence[str], half: bool = True)
 
 
 def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float,
-          max_steps: int) -> go.Figure:
-    """Steps to converge against learning rate: a U with a wall at 2/f″."""
+          max_steps: int, local: float | None = None, local_label: str = "2/f″") -> go.Figure:
+    """Steps to converge against learning rate: a U with a wall where the runs stop converging.
+
+    Args:
+        edge: the first rate past the U whose run does not converge (read from the runs).
+        local: 2/f″, drawn as a labelled reference line (exact on a quadratic, local
+            elsewhere).
+    """
     ok = steps >= 0
     fig = go.Figure(go.Scatter(x=lrs[ok], y=steps[ok].tolist(), mode="lines+markers",
                                name="steps to converge", line=dict(color=BLUE, width=3),
@@ -179,8 +226,13 @@ def sweep(lrs: np.ndarray, steps: np.ndarray, edge: float | None, current: float
                         marker=dict(color=VERMILLION, symbol="x", size=9))
     if edge is not None:
         fig.add_vrect(x0=edge, x1=float(lrs.max()), fillcolor=VERMILLION, opacity=0.12,
-                      line_width=0, annotation_text="diverges", annotation_position="top right")
+                      line_width=0, annotation_text=f"stops converging (η ≥ {edge:.3g})",
+                      annotation_position="top right")
         fig.add_vline(x=edge, line=dict(color=VERMILLION, dash="dash"))
+    if local is not None:
+        fig.add_vline(x=local, line=dict(color=GREY, dash="dot", width=2),
+                      annotation_text=f"{local_label} = {local:.3g}",
+                      annotation_position="bottom left")
     fig.add_vline(x=current, line=dict(color=BLACK, width=2),
                   annotation_text="your η", annotation_position="bottom right")
     return finish(fig, "How many steps each learning rate needs",

@@ -25,13 +25,9 @@ PRESETS = (
 SWEEP_STEPS = 200
 TABS = ("Step ledger", "Learning rates compared", "Steps vs learning rate", "Other methods",
         "Export")
-REGIME_WORDS = {
-    "creeping": ("creeps towards the minimum from one side", st.info),
-    "one step": ("lands on the minimum in a single step", st.success),
-    "oscillating": ("jumps across the minimum, closer every time", st.success),
-    "bouncing": ("bounces between two points forever", st.warning),
-    "diverging": ("overshoots farther every step and diverges", st.error),
-}
+BOXES = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+LR_STEP = FIELDS["lr"].step      # the lr widget holds η to this step: presets land on it
+LEDGER_VIEWS = ("as the seed prints it (truncated to 2 decimals)", "full precision")
 
 
 def objective(s: dict) -> objectives.Objective:
@@ -42,7 +38,7 @@ def objective(s: dict) -> objectives.Objective:
 def lesson(s: dict) -> tuple[descent.DescentRun, descent.Theory, list[str]]:
     obj = objective(s)
     run = descent.descend(obj, s["x0"], s["lr"], s["steps"])
-    return run, descent.theory(obj, run), ledger.lines(run, obj, 2)
+    return run, descent.theory(obj, run, LR_STEP), ledger.lines(run, obj, 2)
 
 
 # Figures are cached as shared objects, not pickled copies: a copy would be re-validated by
@@ -56,20 +52,23 @@ def main_figure(s: dict):
 def export_figure(s: dict):
     """The animation with a line naming the run, for a file that stands alone."""
     run, th, lines = lesson(s)
-    label = (f"f(x) = {s['f']} · x₀ = {s['x0']:g} · η = {s['lr']:g} · {th.regime} · "
+    word = descent.verdict(objective(s), run, LR_STEP).word.lower()
+    label = (f"f(x) = {s['f']} · x₀ = {s['x0']:g} · η = {s['lr']:g} · {word} · "
              f"{run.steps} steps · {run.status}")
     return figs.animated(run, objective(s), lines, label)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def rates(s: dict, h: float):
-    return compare.rates(objective(s), s["x0"], s["lr"], max(s["steps"], 40), h)
+    return compare.rates(objective(s), s["x0"], s["lr"], max(s["steps"], 40), h,
+                         lr_step=LR_STEP)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def sweep(f: str, a: float, b: float, c: float, x0: float, h: float):
     """The sweep does not depend on the chosen rate: keyed without it."""
-    return compare.sweep(objectives.by_name(f, a, b, c), x0, h, SWEEP_STEPS)
+    lrs, steps = compare.sweep(objectives.by_name(f, a, b, c), x0, h, SWEEP_STEPS)
+    return lrs, steps, compare.wall(lrs, steps)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -84,7 +83,8 @@ def set_preset(name: str, multiple: float | None, h: float) -> None:
         for key in ("f", "x0", "lr", "steps"):
             st.session_state[key] = FIELDS[key].default
         return
-    lr = round(multiple / h, 6)
+    # on the widget's grid, so that the widget shows every digit of the η the run uses
+    lr = compare.on_grid(multiple / h, LR_STEP)
     st.session_state["lr"] = min(max(lr, FIELDS["lr"].lo), FIELDS["lr"].hi)
     if name == "small":
         st.session_state["steps"] = max(st.session_state.get("steps", 33), 100)
@@ -106,35 +106,77 @@ def controls() -> dict:
     return s
 
 
+def eta(lr: float) -> str:
+    """η as the lr widget shows it (three decimals), without trailing zeros; more digits only
+    when a link set more than the widget shows."""
+    shown = f"{lr:.3f}".rstrip("0").rstrip(".")
+    return shown if float(shown) == lr else f"{lr:.6g}"
+
+
+def title(s: dict) -> str:
+    return ("Gradient descent on two valleys" if s["f"] == "two-valleys" else
+            "Gradient descent on a parabola")
+
+
 def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
-    """The regime in words, with r, the thresholds and predicted vs actual steps."""
-    h = th.curvature
-    words, box = REGIME_WORDS[th.regime]
-    near = "" if th.exact else f" (near the minimum x* = {run.x_star:.3g}, where f″ = {h:.3g})"
-    box(f"**{th.regime.capitalize()}**: with η = {s['lr']:g} the ball {words}. "
-        f"This run: **{run.status}** after {run.steps} steps.")
-    st.markdown(
-        f"Each step multiplies the distance to the minimum by **r = 1 − η·f″ = "
-        f"1 − {s['lr']:g} × {h:.3g} = {th.r:.3g}**{near}.\n\n"
-        f"| η | what happens |\n|---|---|\n"
-        f"| below 1/f″ = {1 / h:.3g} | creeps (0 < r < 1) |\n"
-        f"| exactly 1/f″ = {1 / h:.3g} | one step (r = 0) |\n"
-        f"| between {1 / h:.3g} and {2 / h:.3g} | oscillates inwards (−1 < r < 0) |\n"
-        f"| exactly 2/f″ = {2 / h:.3g} | bounces forever (r = −1) |\n"
-        f"| above 2/f″ = {2 / h:.3g} | diverges (r < −1) |")
-    actual = "never" if run.converged_at is None else f"step {run.converged_at}"
-    if th.exact and th.predicted is None and run.converged_at is None:
-        st.markdown(f"With |r| = {abs(th.r):.3g} ≥ 1 the distance never shrinks, so the run "
-                    f"never gets within {descent.TOL:g} of x* = {run.x_star:.3g}.")
-    elif th.exact:
-        predicted = "never" if th.predicted is None else f"step {th.predicted}"
-        st.markdown(f"Within {descent.TOL:g} of x* = {run.x_star:.3g}: the closed form "
-                    r"$|x_k - x^*| = |r|^k\,|x_0 - x^*|$ predicts " f"**{predicted}**; "
-                    f"this run got there at **{actual}**.")
-    else:
-        st.markdown(f"Within {descent.TOL:g} of x* = {run.x_star:.3g}: **{actual}**. "
-                    "Away from the minimum the curvature changes, so r only holds near it.")
+    """The verdict from what the run did, then the rule r = 1 − η·f″ (exact or local)."""
+    obj = objective(s)
+    v = descent.verdict(obj, run, LR_STEP)
+    BOXES[v.level](f"**{v.word}**: with η = {eta(s['lr'])} the ball {v.behaviour}. "
+                   f"This run: {v.outcome}.")
+    st.markdown(rule_text(run, th, s["lr"]))
+    if th.exact:
+        st.markdown(prediction_text(run, th))
+    if len(obj.minima) > 1:
+        st.markdown(local_minimum_text(obj, run))
     st.caption(run.reason)
+
+
+def rule_text(run: descent.DescentRun, th: descent.Theory, lr: float) -> str:
+    """r = 1 − η·f″ and the table of regimes, said to be local where f″ is not constant."""
+    h, r = th.curvature, th.r
+    # four digits: r = −1.001 must not read as −1 (bouncing) beside a run that grows
+    factor = (f"multiplies the signed offset x − x* by **r = 1 − η·f″ = 1 − {eta(lr)} × "
+              f"{h:.4g} = {r:.4g}** (the distance by |r| = {abs(r):.4g})")
+    if th.exact:
+        intro = (f"Each step {factor}: f″ = {h:.3g} everywhere on a parabola, so this holds at "
+                 "every step.")
+        head = "η"
+    else:
+        intro = (f"A local rule: **near the minimum x* = {run.x_star:.3g}**, where f″ = "
+                 f"{h:.3g}, each step {factor}. Away from x* the curvature changes, so the rule "
+                 "says nothing about a ball still far from it.")
+        head = f"η (near x* = {run.x_star:.3g})"
+    one, two = 1 / h, 2 / h
+    return (f"{intro}\n\n| {head} | what happens |\n|---|---|\n"
+            f"| below 1/f″ = {one:.3g} | creeps in from one side (0 < r < 1) |\n"
+            f"| exactly 1/f″ = {one:.3g} | one step (r = 0) |\n"
+            f"| between {one:.3g} and {two:.3g} | oscillates inwards (−1 < r < 0) |\n"
+            f"| exactly 2/f″ = {two:.3g} | bounces forever (r = −1) |\n"
+            f"| above 2/f″ = {two:.3g} | diverges (r < −1) |")
+
+
+def prediction_text(run: descent.DescentRun, th: descent.Theory) -> str:
+    """The closed form's step count beside this run's, on a quadratic."""
+    target = f"within {descent.TOL:g} of x* = {run.x_star:.4g}"
+    if th.predicted is None:
+        return (f"With |r| = {abs(th.r):.4g} ≥ 1 the distance never shrinks, so no run from "
+                f"here gets {target}.")
+    actual = (f"from step {run.converged_at}" if run.converged_at is not None else
+              f"not within {run.steps} steps")
+    return (f"Getting {target}: the closed form $|x_k - x^*| = |r|^k\\,|x_0 - x^*|$ predicts "
+            f"**step {th.predicted}**; this run: **{actual}**.")
+
+
+def local_minimum_text(obj: objectives.Objective, run: descent.DescentRun) -> str:
+    """On a function with several valleys, descent finds a local minimum: say which, and why."""
+    deepest = min(obj.minima, key=obj.f)
+    which = ("the deeper one" if run.x_star == deepest else
+             f"not the deeper one at x = {deepest:.3g}")
+    return (f"Descent finds **a local minimum**, the one of the valley it settles in: the "
+            f"start decides which (the hump at x ≈ {obj.maxima[0]:.3g} divides the valleys), "
+            f"and a large step can jump the hump. This run is measured against x* = "
+            f"{run.x_star:.3g}, the minimum of the valley its last x is in ({which}).")
 
 
 def main() -> None:
@@ -147,7 +189,7 @@ def main() -> None:
     with left:
         chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
     with head:
-        st.title("Gradient descent on a parabola")
+        st.title(title(s))
         st.markdown("Roll a ball downhill: each step moves x against the slope, "
                     "**x_new = x − η·f′(x)**. Change the learning rate η and watch what "
                     "happens.")
@@ -166,9 +208,19 @@ def main() -> None:
 
 
 def ledger_tab(run, th, lines, s) -> None:
-    st.markdown("Each update as the seed writes it. Values are **truncated** to two "
-                "decimals, as the seed prints them (4.4576 shows as 4.45).")
-    st.code("\n".join(lines), language=None)
+    view = st.radio("Values", LEDGER_VIEWS, key="ledger_view", horizontal=True)
+    if view == LEDGER_VIEWS[0]:
+        st.markdown("Each update as the seed writes it. Values are **truncated** to two "
+                    "decimals, as the seed prints them (4.4576 shows as 4.45). The run keeps "
+                    "every digit; only the display is cut, so redoing a line by hand from its "
+                    "printed numbers can differ in the last digit, and two lines that start "
+                    "from the same printed x can end differently. Switch to full precision to "
+                    "redo any line exactly.")
+    else:
+        lines = ledger.lines(run, objective(s), None)
+        st.markdown("Every digit the run keeps: redo any line in Python and you get its "
+                    "right-hand side exactly.")
+    st.code("\n".join(ledger.numbered(lines)), language=None)
 
 
 def rates_tab(run, th, lines, s) -> None:
@@ -186,9 +238,32 @@ ZERO_NOTE = "A log axis has no 0: a distance of exactly 0 is drawn at 10⁻¹².
 
 
 def sweep_tab(run, th, lines, s) -> None:
-    lrs, steps = sweep(s["f"], s["a"], s["b"], s["c"], s["x0"], th.curvature)
-    chart(figs.sweep(lrs, steps, 2 / th.curvature, s["lr"], SWEEP_STEPS), key="sweep")
-    st.caption("Fastest near η = 1/f″; past 2/f″ every run diverges: the wall.")
+    lrs, steps, (edge, beyond) = sweep(s["f"], s["a"], s["b"], s["c"], s["x0"], th.curvature)
+    local = ("2/f″ (exact on a parabola)" if th.exact else
+             f"local 2/f″ (f″ at x* = {run.x_star:.3g})")
+    chart(figs.sweep(lrs, steps, edge, s["lr"], SWEEP_STEPS, 2 / th.curvature, local),
+          key="sweep")
+    st.caption(sweep_text(lrs, steps, edge, beyond, th, s["x0"], run.x_star))
+
+
+def sweep_text(lrs: np.ndarray, steps: np.ndarray, edge: float | None, beyond: int,
+               th: descent.Theory, x0: float, x_star: float) -> str:
+    """What the sweep shows, in words true of the runs it drew."""
+    two = 2 / th.curvature
+    rule = (f"On a parabola the rule is exact: above 2/f″ = {two:.3g}, |r| > 1 and any "
+            "distance from x* grows every step." if th.exact else
+            f"The dotted line is 2/f″ = {two:.3g} from the curvature at x* = {x_star:.3g}: a "
+            "local rule, for a ball already near that minimum.")
+    ok = steps >= 0
+    if not ok.any():
+        return f"From x₀ = {x0:g} no swept rate converges within {SWEEP_STEPS} steps. {rule}"
+    best = float(lrs[ok][np.argmin(steps[ok])])
+    found = f"From x₀ = {x0:g} the fastest swept rate is η ≈ {best:.3g} ({steps[ok].min()} steps)."
+    if edge is None:
+        return f"{found} Every swept rate above it converges within {SWEEP_STEPS} steps. {rule}"
+    tail = f" ({beyond} faster rates beyond it converge anyway)" if beyond else ""
+    return (f"{found} The runs stop converging within {SWEEP_STEPS} steps at η ≈ "
+            f"{edge:.3g}: the wall{tail}. {rule}")
 
 
 def methods_tab(run, th, lines, s) -> None:
@@ -197,6 +272,11 @@ def methods_tab(run, th, lines, s) -> None:
     st.caption(ZERO_NOTE)
     st.markdown("\n".join(f"- **{lab}**: {r.reason}" for r, lab in zip(runs, labels,
                                                                       strict=True)))
+    if objective(s).maxima:
+        st.markdown("Newton–Raphson solves f′(x) = 0, and f′ = 0 on the top of the hump as "
+                    "well as in the valleys: where f″ < 0 its step heads for the maximum. "
+                    "Plain Newton can therefore settle on the hump (from x₀ = 1.5 it does); "
+                    "the modified one steps downhill by −f′/|f″| there instead.")
 
 
 def export_tab(run, th, lines, s) -> None:
