@@ -195,14 +195,15 @@ def cross_entropy_minimum(p0: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.nd
     c = cost(p, x, y, "ce")
     for _ in range(60):
         g = gradient(p, x, y, "ce")
-        if np.max(np.abs(g)) < 1e-11:
-            # a separable set's cost only approaches 0 at infinite weights; a cost this
-            # far above 0 with no slope is a real minimum
-            return p if c > 1e-6 else None
         try:
             step = np.linalg.solve(hessian(p, x, y, "ce"), g)
         except np.linalg.LinAlgError:
             return None
+        # g·H⁻¹g is how much a Newton step would lower the cost: at rounding level, p is the
+        # bottom. A separable set's cost only approaches 0 at infinite weights, so a cost
+        # this far above 0 with nothing left to gain is a real minimum.
+        if float(g @ step) <= 1e-13 * c:
+            return p if c > 1e-6 else None
         t = 1.0
         while t > 1e-6:
             q = p - t * step
@@ -574,6 +575,20 @@ def confusion(y: np.ndarray, p_dog: np.ndarray) -> np.ndarray:
     dog, said_dog = y > 0.5, p_dog >= 0.5
     return np.array([[np.sum(~dog & ~said_dog), np.sum(~dog & said_dog)],
                      [np.sum(dog & ~said_dog), np.sum(dog & said_dog)]])
+
+
+def wilson(right: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval for an accuracy of right/n (95 % for z = 1.96).
+
+    Unlike p̂ ± z·√(p̂(1 − p̂)/n) it stays inside [0, 1] and does not shrink to nothing at
+    100 % on a small test set.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    p = right / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def cost_surface(w1: np.ndarray, w2: np.ndarray, b: float, x: np.ndarray, y: np.ndarray,
