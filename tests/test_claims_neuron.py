@@ -8,6 +8,7 @@ says it cannot judge (a gradient at the noise floor), the test checks that it re
 """
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 
@@ -72,9 +73,12 @@ def own_run(loss: str, lr: float, epochs: int, batch: int, nudge: float = 0.0):
     xt, y, _, _ = animals()
     p, ps, stopped = np.full(3, nudge), [np.zeros(3)], None
     rng = np.random.default_rng([0, 2])         # the page documents: seed, then 2
+    rows = [(*map(float, r), float(t)) for r, t in zip(xt, y, strict=True)]
     for k in range(1, epochs + 1):
         if batch == 0:
             p = p - lr * xt.T @ dz_of(loss, xt @ p, y)
+        elif batch == 1:              # plain floats: NumPy's per-call cost on three numbers
+            p = np.array(_one_by_one(loss, lr, p.tolist(), rows, rng.permutation(len(y))))
         else:
             order = rng.permutation(len(y))
             for i in np.array_split(order, range(batch, len(y), batch)):
@@ -94,6 +98,16 @@ def chaotic(loss: str, lr: float, epochs: int, batch: int) -> bool:
     a, _, _ = own_run(loss, lr, epochs, batch)
     b, _, _ = own_run(loss, lr, epochs, batch, 1e-13)
     return len(a) != len(b) or np.abs(a[-1] - b[-1]).max() > 1e-6
+
+
+def _one_by_one(loss, lr, p, rows, order):
+    w1, w2, b = p
+    for i in order.tolist():
+        x1, x2, one, t = rows[i]
+        s = 1 / (1 + math.exp(-min(max(x1 * w1 + x2 * w2 + one * b, -700.0), 700.0)))
+        d = (s - t) * s * (1 - s) if loss == "mse" else s - t
+        w1, w2, b = w1 - lr * d * x1, w2 - lr * d * x2, b - lr * d * one
+    return w1, w2, b
 
 
 def rises(c) -> int:
@@ -148,7 +162,7 @@ def close(text: str, value: float, digits: int = 3) -> bool:
 
 
 GRID = [(loss, lr, epochs, batch) for loss in ("mse", "ce") for lr in (0.5, 5.0, 30.0, 80.0)
-        for epochs, batch in ((60, 0), (400, 0), (60, 16), (400, 16), (60, 1))]
+        for epochs, batch in ((60, 0), (400, 0), (200, 16), (60, 1))]
 
 
 @pytest.mark.parametrize("loss,lr,epochs,batch", GRID)
