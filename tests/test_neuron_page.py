@@ -93,7 +93,9 @@ def test_a_preset_lands_in_the_link():
 def test_too_large_preset_warns_beside_the_learning_rate():
     at = open_page(NEURON)
     at.button(key="neuron_preset_large").click().run()
-    assert any("is above 2/λmax" in w.value for w in at.sidebar.warning)
+    # what the run did (its cost rose), and why (η above the limit at the minimum)
+    assert any("cost rose in" in w.value and "× 2/λmax at the minimum" in w.value
+               for w in at.sidebar.warning)
 
 
 def test_wrong_start_plateaus_with_the_quadratic_cost_but_not_with_cross_entropy():
