@@ -190,7 +190,8 @@ def full_batch_limits(run: neuron.TrainingRun, lr: float) -> None:
     elif rises:
         above = [f"{lr / v:.2g} × 2/λmax {where}" for v, where in
                  ((best, "at the minimum"), (end, "where training ends")) if v and lr > v]
-        why = f" η is {above[0]}: steps overshoot the valley's floor." if above else ""
+        why = (f" η is {above[0]}: there, the local rule predicts that each step overshoots "
+               "the valley's floor." if above else "")
         st.warning(f"η = {lr:g}: the training cost rose in {rises} of {run.final} "
                    f"epochs.{why}", icon="⚠️")
     elif best is not None and lr > best:
