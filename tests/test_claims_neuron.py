@@ -310,3 +310,50 @@ def test_every_math_verdict_is_true_of_the_gradient(loss, lr, epochs):
             assert np.isclose(float(off.group(1)), rel, rtol=1e-2)
     # the nearby point is always one the check can judge, and it agrees
     assert "noise floor" not in boxes[3] and "disagree" not in boxes[3]
+
+
+@pytest.mark.parametrize("loss,lr,epochs,batch", [("ce", 8.0, 200, 0), ("mse", 5.0, 60, 16)])
+def test_the_rates_caption_is_true_of_every_run_it_names(loss, lr, epochs, batch):
+    at = open_page(NEURON, tab="Learning rates compared", loss=loss, lr=lr, epochs=epochs,
+                   batch=batch)
+    caption = next(c.value for c in at.caption if "several multiples" in c.value)
+    said = re.findall(rf"η = {NUM}: the cost (never rose in|rose in (\d+) of) (\d+) epochs",
+                      caption)
+    assert len(said) == 5
+    for eta, what, n, k in said:
+        _, c, stopped = own_run(loss, float(eta), epochs, batch)
+        if batch and chaotic(loss, float(eta), epochs, batch):
+            assert what == "never rose in" or int(n) > 0     # only the kind of claim
+            continue
+        assert stopped is None and int(k) == len(c) - 1
+        assert rises(c) == (0 if what == "never rose in" else int(n))
+
+
+def test_every_preset_note_is_true_of_the_run_it_sets():
+    at = open_page(NEURON)
+    xt, y, _, _ = animals()
+    for name in ("small", "right", "large", "wrong_mse", "wrong_ce"):
+        at.button(key=f"neuron_preset_{name}").click().run()
+        note = next(c.value for c in at.caption if c.value.startswith("Preset:"))
+        lr = at.number_input(key="lr").value
+        loss, epochs = at.selectbox(key="loss").value, at.number_input(key="epochs").value
+        wrong = at.selectbox(key="init").value == "wrong"
+        p0 = np.zeros(3)
+        if wrong:   # the documented wrong start, (−3, −3, 0) in standardised units
+            p0 = np.array([-3.0, -3.0, 0.0])
+            share = np.mean((xt @ p0 >= 0) != (y > 0.5))
+            assert f"{share:.0%} of the training animals start on the wrong side" in note
+        mult, start = re.search(rf"η = {lr:g} is {NUM} × 2/λmax at the start \({NUM}\)",
+                                note).groups()
+        own_start = limit_of(hessian_of(loss, p0, xt, y))
+        assert close(start, own_start) and close(mult, lr / own_start, 2)
+        best = own_minimum(xt, y)
+        at_min = re.search(rf"{NUM} × 2/λmax at the cost's minimum \({NUM}\)", note)
+        if loss == "ce":
+            own_best = limit_of(hessian_of("ce", best, xt, y))
+            assert close(at_min.group(2), own_best) and close(at_min.group(1), lr / own_best, 2)
+        if name == "right":
+            assert lr == float(f"{own_best / 2:.2g}")
+        if not wrong:
+            _, c, _ = own_run(loss, lr, epochs, 0)
+            assert ("never rose" in note) == (rises(c) == 0)
