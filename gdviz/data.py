@@ -19,7 +19,6 @@ MEAN = np.array([[4.5, 6.5],      # cats: 4.5 kg, 6.5 cm ears
                  [14.0, 9.0]])    # dogs: 14 kg, 9 cm ears
 SPREAD = np.array([[1.5, 1.2],
                    [6.0, 2.0]])
-MIN_VALUE = np.array([0.5, 1.0])  # no animal weighs less than 0.5 kg or has ears under 1 cm
 MIN_NOISE = 0.02                  # keeps a whisker of spread at noise 0, so no feature is constant
 
 
@@ -54,7 +53,7 @@ def counts(n: int, balance: float, split: float) -> tuple[int, int]:
     """How many dogs, and how many test animals, for n animals.
 
     Both classes and both sets always get at least one animal, so every cost and accuracy
-    is defined.
+    is defined, and the training set keeps room for one animal of each class.
 
     Returns:
         (number of dogs, number of test animals).
@@ -66,8 +65,26 @@ def counts(n: int, balance: float, split: float) -> tuple[int, int]:
     if not 0.0 < split < 1.0:
         raise ValueError("the test share must be between 0 and 1")
     dogs = min(max(round(n * balance), 1), n - 1)
-    test = min(max(round(n * split), 1), n - 1)
+    test = min(max(round(n * split), 1), n - 2)
     return dogs, test
+
+
+def split_counts(dogs: int, cats: int, test: int) -> tuple[int, int]:
+    """How many dogs and cats go to the test set: each class in proportion to its size
+    (a stratified split), so a small or lopsided sample tests on what it trains on.
+
+    The training set keeps at least one of each class (it cannot learn a class it never
+    sees), and the test set gets one of each where there are two of each to go round.
+    counts() leaves the training set two animals, so both bounds can always be met.
+
+    Returns:
+        (test dogs, test cats), summing to `test`.
+    """
+    both = test >= 2 and dogs >= 2 and cats >= 2
+    lo = max(test - (cats - 1), int(both))
+    hi = min(dogs - 1, test - int(both))
+    t_dog = min(max(round(test * dogs / (dogs + cats)), lo), hi)
+    return t_dog, test - t_dog
 
 
 def make_pets(n: int, noise: float, balance: float, split: float, seed: int) -> Dataset:
@@ -92,7 +109,28 @@ def make_pets(n: int, noise: float, balance: float, split: float, seed: int) -> 
     y[:dogs] = 1.0
     label = y.astype(int)
     spread = SPREAD[label] * max(noise, MIN_NOISE)
-    x = np.maximum(MEAN[label] + spread * rng.standard_normal((n, 2)), MIN_VALUE)
-    order = rng.permutation(n)
-    x, y = x[order], y[order]
-    return Dataset(x[test:], y[test:], x[:test], y[:test])
+    x = positive(MEAN[label], spread, rng.standard_normal((n, 2)))
+    t_dog, t_cat = split_counts(dogs, n - dogs, test)
+    dog_order, cat_order = rng.permutation(dogs), dogs + rng.permutation(n - dogs)
+    test_i = np.concatenate([dog_order[:t_dog], cat_order[:t_cat]])
+    train_i = np.concatenate([dog_order[t_dog:], cat_order[t_cat:]])
+    # shuffle each set so its order says nothing of the class (the split above sorted it)
+    test_i, train_i = rng.permutation(test_i), rng.permutation(train_i)
+    return Dataset(x[train_i], y[train_i], x[test_i], y[test_i])
+
+
+def positive(mean: np.ndarray, spread: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    """Log-normal values with exactly this mean and standard deviation, from standard normals.
+
+    A weight or an ear length is never negative; a normal draw clipped at a floor would pile
+    animals up on the floor at high noise. If log x ~ N(μ, s²), x has mean e^(μ + s²/2) and
+    variance mean²·(e^(s²) − 1), which gives s² = log(1 + (spread/mean)²), μ = log mean − s²/2.
+    """
+    s2 = np.log1p((spread / mean) ** 2)
+    return np.exp(np.log(mean) - s2 / 2 + np.sqrt(s2) * normal)
+
+
+def missing_classes(data: Dataset) -> list[tuple[str, str]]:
+    """(set, class) for each class a set holds no animal of, e.g. [("test", "dog")]."""
+    return [(name, CLASSES[c]) for name, y in (("training", data.y_train), ("test", data.y_test))
+            for c in (0, 1) if not np.any(y == c)]

@@ -18,11 +18,14 @@ from gdviz.data import Dataset
 
 LOSSES = ("mse", "ce")
 INITS = ("zeros", "random", "wrong")
-STATUSES = ("settled", "oscillating", "still learning", "diverged")
+STATUSES = ("settled", "oscillating", "jittering", "still learning", "diverged")
 PARAM_LIMIT = 1e6          # far past any useful weight; stopping here keeps every number finite
 MAX_EPOCHS = 5000
 MAX_UPDATES = 200_000      # mini-batch updates run one at a time in Python; keep a run < ~2 s
-WRONG_START = np.array([-3.0, -3.0, 0.0])   # standardised units: every animal confidently wrong
+WRONG_START = np.array([-3.0, -3.0, 0.0])   # standardised units: most animals confidently wrong
+RISE = 1e-10               # a cost rise smaller than this share of the cost is rounding, not a rise
+CHECK_MARGIN = 4.0         # the gradient check's allowance: 4 × the central difference's error
+TELLING = 1000.0           # a check tells right from wrong where |∇C| is this many allowances
 
 
 # --- The activation ---------------------------------------------------------------------
@@ -66,6 +69,14 @@ def mse_d2z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (ds * ds + (s - y) * ds * (1.0 - 2.0 * s)) / z.shape[-1]
 
 
+def mse_d3z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂³C/∂z_i³ = (3σ′σ″ + (ŷ − y)·σ‴)/N with σ‴ = σ′·(1 − 6σ′): it sizes the error of a
+    central difference."""
+    s = sigmoid(z)
+    ds = s * (1.0 - s)
+    return (3.0 * ds * ds * (1.0 - 2.0 * s) + (s - y) * ds * (1.0 - 6.0 * ds)) / z.shape[-1]
+
+
 def cross_entropy(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     """C = −(1/N)·Σ[y·log ŷ + (1 − y)·log(1 − ŷ)].
 
@@ -85,6 +96,12 @@ def cross_entropy_d2z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return sigmoid_prime(z) / z.shape[-1]
 
 
+def cross_entropy_d3z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂³C/∂z_i³ = σ″(z_i)/N = σ′·(1 − 2σ)/N."""
+    s = sigmoid(z)
+    return s * (1.0 - s) * (1.0 - 2.0 * s) / z.shape[-1]
+
+
 def mse_and_dz(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """(C, ∂C/∂z) of the quadratic cost from one σ: the training loop's hot path."""
     s = sigmoid(z)
@@ -99,17 +116,18 @@ def cross_entropy_and_dz(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarra
 
 @dataclass(frozen=True)
 class Loss:
-    """A cost with its first and second derivative with respect to z, and both at once."""
+    """A cost with its first three derivatives with respect to z, and C with ∂C/∂z at once."""
 
     name: str
     cost: Any
     dz: Any
     d2z: Any
+    d3z: Any
     cost_and_dz: Any
 
 
-LOSS = {"mse": Loss("mse", mse, mse_dz, mse_d2z, mse_and_dz),
-        "ce": Loss("ce", cross_entropy, cross_entropy_dz, cross_entropy_d2z,
+LOSS = {"mse": Loss("mse", mse, mse_dz, mse_d2z, mse_d3z, mse_and_dz),
+        "ce": Loss("ce", cross_entropy, cross_entropy_dz, cross_entropy_d2z, cross_entropy_d3z,
                    cross_entropy_and_dz)}
 
 
@@ -150,6 +168,52 @@ def stability_limit(h: np.ndarray) -> float:
     """
     lam = lambda_max(h)
     return 2.0 / lam if lam > 1e-12 else math.inf
+
+
+def one_animal_limit(p: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str) -> float:
+    """2/λ of the steepest single animal's own cost at p: a mini-batch's own 2/λmax is never
+    below it (the batch's Hessian is the mean of its animals', and λmax of a mean is at most
+    the largest λmax). For one animal the Hessian is ℓ″(z)·x̃x̃ᵀ, so λ = ℓ″(z)·|x̃|².
+
+    Returns:
+        The limit, or math.inf where no animal's cost curves up at p.
+    """
+    xt = with_bias(x)
+    lam = LOSS[loss].d2z(xt @ p, y) * len(y) * np.sum(xt * xt, axis=1)
+    top = float(lam.max()) if len(lam) else 0.0
+    return 2.0 / top if top > 1e-12 else math.inf
+
+
+def cross_entropy_minimum(p0: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Where cross-entropy is lowest, by Newton's method with step halving from p0.
+
+    Returns:
+        The minimum, or None where there is none at finite weights (animals a line can
+        separate: the cost then falls towards 0 as the weights grow) or Newton did not find it.
+    """
+    p = p0.astype(float)
+    c = cost(p, x, y, "ce")
+    for _ in range(60):
+        g = gradient(p, x, y, "ce")
+        try:
+            step = np.linalg.solve(hessian(p, x, y, "ce"), g)
+        except np.linalg.LinAlgError:
+            return None
+        # g·H⁻¹g is how much a Newton step would lower the cost: at rounding level, p is the
+        # bottom. A separable set's cost only approaches 0 at infinite weights, so a cost
+        # this far above 0 with nothing left to gain is a real minimum.
+        if float(g @ step) <= 1e-13 * c:
+            return p if c > 1e-6 else None
+        t = 1.0
+        while t > 1e-6:
+            q = p - t * step
+            if _bounded(q) and (cq := cost(q, x, y, "ce")) <= c:
+                break
+            t /= 2
+        else:
+            return None
+        p, c = q, cq
+    return None
 
 
 def numerical_gradient(p: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str,
@@ -206,10 +270,16 @@ class TrainingRun:
         x_mean, x_scale: the neuron sees (x − x_mean)/x_scale (0 and 1 when not standardising).
         status, reason: one of STATUSES, and how the run ended in words.
         hessian_start, hessian_end: the 3×3 Hessian of the training cost at k = 0 and k = K − 1.
-        lr_limit_start, lr_limit_end: 2/λmax there (math.inf when flat).
+        lr_limit_start, lr_limit_end: 2/λmax there (math.inf when flat): local limits, each
+            true of the curvature at that point only.
+        lr_limit_minimum: 2/λmax at cross-entropy's minimum, the one point where the rule
+            of lesson 1 predicts whether descent settles; None for the quadratic cost (its
+            minimum may lie at infinite weights) and where cross-entropy has no minimum.
+        animal_limit_start, animal_limit_end: one_animal_limit at k = 0 and k = K − 1.
     """
 
     settings: NeuronSettings
+    x_train_count: int
     w: np.ndarray
     b: np.ndarray
     train_cost: np.ndarray
@@ -224,6 +294,31 @@ class TrainingRun:
     hessian_end: np.ndarray
     lr_limit_start: float
     lr_limit_end: float
+    lr_limit_minimum: float | None
+    animal_limit_start: float
+    animal_limit_end: float
+
+    @property
+    def full_batch(self) -> bool:
+        """One update per epoch from every training animal (the seed's descent)."""
+        n = self.x_train_count
+        return self.settings.batch == 0 or self.settings.batch >= n
+
+    @property
+    def rises(self) -> np.ndarray:
+        """Epochs k whose training cost is above epoch k − 1's (by more than rounding)."""
+        return cost_rises(self.train_cost)
+
+    @property
+    def reversals(self) -> int:
+        """Epochs whose step points back against the step before (the zig-zag of an
+        overshoot, which can happen while the cost still falls)."""
+        p = np.column_stack([self.w, self.b])
+        d = np.diff(p, axis=0)
+        # steps at rounding level wobble in any direction: only count steps that move
+        moving = np.linalg.norm(d, axis=1) > 1e-9 * (1.0 + np.linalg.norm(p[1:], axis=1))
+        back = np.sum(d[1:] * d[:-1], axis=1) < 0
+        return int(np.sum(back & moving[1:] & moving[:-1]))
 
     @property
     def epochs(self) -> np.ndarray:
@@ -322,12 +417,17 @@ def train(s: NeuronSettings, data: Dataset) -> TrainingRun:
     step = _full_batch if s.batch == 0 or s.batch >= len(xs) else _mini_batch
     ps, train_cost, train_acc, stopped = step(s, xs, data.y_train, p0)
     test_cost, test_acc = _evaluate(ps, xt, data.y_test, s.loss)
-    status, reason = _verdict(train_cost, stopped, minibatch=step is _mini_batch)
-    h0 = hessian(ps[0], xs, data.y_train, s.loss)
-    h1 = hessian(ps[-1], xs, data.y_train, s.loss)
-    return TrainingRun(s, ps[:, :2].copy(), ps[:, 2].copy(), train_cost, test_cost,
+    batch = s.batch if step is _mini_batch else None
+    status, reason = _verdict(train_cost, stopped, batch)
+    y = data.y_train
+    h0, h1 = hessian(ps[0], xs, y, s.loss), hessian(ps[-1], xs, y, s.loss)
+    best = cross_entropy_minimum(ps[-1], xs, y) if s.loss == "ce" else None
+    at_best = None if best is None else stability_limit(hessian(best, xs, y, "ce"))
+    return TrainingRun(s, len(y), ps[:, :2].copy(), ps[:, 2].copy(), train_cost, test_cost,
                        train_acc, test_acc, mean, scale, status, reason, h0, h1,
-                       stability_limit(h0), stability_limit(h1))
+                       stability_limit(h0), stability_limit(h1), at_best,
+                       one_animal_limit(ps[0], xs, y, s.loss),
+                       one_animal_limit(ps[-1], xs, y, s.loss))
 
 
 def reference_run(s: NeuronSettings, data: Dataset) -> TrainingRun | None:
@@ -426,23 +526,47 @@ def _evaluate(ps: np.ndarray, x: np.ndarray, y: np.ndarray,
     return cost_k, acc_k
 
 
-def _verdict(c: np.ndarray, stopped: int | None, minibatch: bool) -> tuple[str, str]:
-    """How the run ended, judged from its training cost curve."""
+def cost_rises(c: np.ndarray) -> np.ndarray:
+    """Epochs k ≥ 1 whose cost is above epoch k − 1's by more than RISE of the cost."""
+    tol = RISE * max(float(np.max(np.abs(c))), 1e-300) if len(c) else 0.0
+    return np.flatnonzero(np.diff(c) > tol) + 1
+
+
+def _verdict(c: np.ndarray, stopped: int | None, batch: int | None) -> tuple[str, str]:
+    """How the run ended, judged from its training cost curve (batch: None for full batch)."""
     if stopped is not None:
         return "diverged", (f"diverged: a weight passed {PARAM_LIMIT:g} in epoch {stopped}, so "
                             f"training stopped after epoch {stopped - 1}")
-    tail = c[-min(len(c), 50):]
-    rises = int(np.sum(np.diff(tail) > 1e-12 * max(1.0, float(tail.max()))))
-    if len(tail) > 5 and rises >= len(tail) // 4:
-        why = "mini-batch noise" if minibatch else "η is above the stability limit"
-        return "oscillating", (f"oscillating: the training cost went up in {rises} of the last "
-                               f"{len(tail) - 1} epochs ({why})")
     m = max(1, len(c) // 10)
+    if batch is not None:
+        return _noisy_verdict(c, m, batch)
+    tail = c[-min(len(c), 50):]
+    rises = len(cost_rises(tail))
+    if len(tail) > 5 and rises >= len(tail) // 4:
+        return "oscillating", (f"oscillating: the training cost went up in {rises} of the last "
+                               f"{len(tail) - 1} epochs")
     change = abs(c[-1] - c[-1 - m]) if len(c) > m else math.inf
     if change <= 1e-4 * max(c[-1], 1e-3):
         return "settled", f"settled: the training cost barely moved in the last {m} epochs"
     return "still learning", (f"still learning: the training cost fell by {change:.3g} in the "
                               f"last {m} epochs")
+
+
+def _noisy_verdict(c: np.ndarray, m: int, batch: int) -> tuple[str, str]:
+    """A mini-batch run: each update follows `batch` animals' cost, so the training cost may
+    rise in an epoch without anything going wrong. Judge the trend against that noise."""
+    last, before = c[-m:], c[-2 * m:-m] if len(c) > m else c[:1]
+    fall = float(before.mean() - last.mean())
+    noise = f"each update follows the cost of {batch} animal{'s' * (batch != 1)}, not of all"
+    if fall > 2 * float(last.std()) and fall > 1e-4 * max(float(last.mean()), 1e-3):
+        return "still learning", (f"still learning: the training cost fell by {fall:.3g} on "
+                                  f"average over the last {m} epochs ({noise})")
+    rises = len(cost_rises(c[-m - 1:]))
+    if rises:
+        return "jittering", (f"jittering: the training cost went up in {rises} of the last {m} "
+                             f"epochs and stayed between {last.min():.4g} and {last.max():.4g}: "
+                             f"mini-batch noise, since {noise}")
+    return "settled", f"settled: the training cost barely moved in the last {m} epochs"
 
 
 # --- What the page and the CLI show --------------------------------------------------------
@@ -451,6 +575,20 @@ def confusion(y: np.ndarray, p_dog: np.ndarray) -> np.ndarray:
     dog, said_dog = y > 0.5, p_dog >= 0.5
     return np.array([[np.sum(~dog & ~said_dog), np.sum(~dog & said_dog)],
                      [np.sum(dog & ~said_dog), np.sum(dog & said_dog)]])
+
+
+def wilson(right: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval for an accuracy of right/n (95 % for z = 1.96).
+
+    Unlike p̂ ± z·√(p̂(1 − p̂)/n) it stays inside [0, 1] and does not shrink to nothing at
+    100 % on a small test set.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    p = right / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def cost_surface(w1: np.ndarray, w2: np.ndarray, b: float, x: np.ndarray, y: np.ndarray,
@@ -483,19 +621,61 @@ def logged_epochs(final: int, every: int) -> np.ndarray:
     return ks if ks[-1] == final else np.append(ks, final)
 
 
-def gradient_check(run: TrainingRun, data: Dataset, h: float) -> list[dict]:
-    """Analytic against central-difference gradients at the first, middle and last epoch.
+def check_allowance(p: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str,
+                    h: float) -> np.ndarray:
+    """How far a central difference with step h may be from the true gradient, per component:
+    CHECK_MARGIN × (rounding + truncation).
+
+    Rounding: C is a mean of terms computed to about ε of their size (and of the size of z,
+    whose rounding each term inherits), and the difference of two such C divides by 2h.
+    Truncation: (C(p + h) − C(p − h))/2h = C′ + h²·C‴/6 + …, with C‴ from the loss's third
+    derivative. Together they are the noise floor below which no finite difference can see.
+    """
+    xt = with_bias(x)
+    z = xt @ p
+    size = float(np.mean(np.abs(LOSS[loss].cost(z[:, None], y[:, None])))
+                 + 2.0 * np.mean(np.sum(np.abs(xt * p), axis=1)))
+    rounding = np.finfo(float).eps * size / h
+    truncation = h * h / 6.0 * np.abs(xt.T ** 3 @ LOSS[loss].d3z(z, y))
+    return CHECK_MARGIN * (rounding + truncation)
+
+
+def check_at(p: np.ndarray, x: np.ndarray, y: np.ndarray, loss: str, h: float) -> dict:
+    """One gradient check at p: analytic against central differences, with its verdict.
 
     Returns:
-        One dict per epoch k: p, analytic, numeric, their relative error, and the relative
-        error of the seed's literal gradient against the numeric one.
+        A dict: p, analytic, numeric, allowance (check_allowance), error (the relative error
+        |g_a − g_n|/(|g_a| + |g_n|)), agree (every component within its allowance), telling
+        (the gradient is TELLING allowances or more, so a wrong formula would show), and
+        seed_error (the seed's literal gradient against the numbers, for the quadratic cost
+        where the check is telling; else None).
+    """
+    analytic, numeric = gradient(p, x, y, loss), numerical_gradient(p, x, y, loss, h)
+    allowance = check_allowance(p, x, y, loss, h)
+    telling = bool(np.max(np.abs(numeric)) >= TELLING * np.max(allowance))
+    seed = (relative_error(seed_gradient(p, x, y), numeric)
+            if loss == "mse" and telling else None)
+    return dict(p=p, analytic=analytic, numeric=numeric, allowance=allowance,
+                error=relative_error(analytic, numeric),
+                agree=bool(np.all(np.abs(analytic - numeric) <= allowance)),
+                telling=telling, seed_error=seed)
+
+
+def perturbed(p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """p moved by half a unit of z along each parameter (per input's spread), with signs
+    + − +: away from the minimum, where the gradient is large enough to judge."""
+    spread = np.where(x.std(axis=0) > 1e-12, x.std(axis=0), 1.0)
+    return p + 0.5 * np.array([1.0 / spread[0], -1.0 / spread[1], 1.0])
+
+
+def gradient_check(run: TrainingRun, data: Dataset, h: float) -> list[dict]:
+    """Analytic against central-difference gradients at the first, middle and last epoch,
+    and at a point near the last one where the gradient is not at the noise floor.
+
+    Returns:
+        One check_at dict per point, with k (the epoch, or None for the perturbed point).
     """
     x, y, loss = run.inputs(data.x_train), data.y_train, run.settings.loss
-    rows = []
-    for k in sorted({0, run.final // 2, run.final}):
-        p = run.params(k)
-        analytic, numeric = gradient(p, x, y, loss), numerical_gradient(p, x, y, loss, h)
-        rows.append(dict(k=k, p=p, analytic=analytic, numeric=numeric,
-                         error=relative_error(analytic, numeric),
-                         seed=relative_error(seed_gradient(p, x, y), numeric)))
-    return rows
+    rows = [check_at(run.params(k), x, y, loss, h) | {"k": k}
+            for k in sorted({0, run.final // 2, run.final})]
+    return [*rows, check_at(perturbed(run.params(run.final), x), x, y, loss, h) | {"k": None}]

@@ -162,7 +162,7 @@ NEURON_FIELDS: tuple[Field, ...] = (
     Field("batch", "Batch size (0 = full batch)", 0, int, 0, 10000, widget="number",
           help="0: every animal in every update, as in the seed; 1: stochastic"),
     Field("init", "Initial weights", "zeros", str, choices=("zeros", "random", "wrong"),
-          help="wrong: a confidently wrong start, every animal on the wrong side"),
+          help="wrong: a confidently wrong start, most animals on the wrong side"),
     Field("standardize", "Standardise inputs", True, bool,
           help="Rescale kg and cm to mean 0, spread 1 before training"),
 )

@@ -306,11 +306,115 @@ def test_no_nan_or_inf_from_any_settings_in_range(lr, epochs, n, noise, balance,
 
 
 def test_gradient_check_agrees_and_the_seed_gradient_does_not():
-    from gdviz.data import make_pets
     data = make_pets(200, 1.0, 0.5, 0.25, 0)
     run = nn.train(nn.NeuronSettings.from_values({"lr": 2.0, "epochs": 50}), data)
     rows = nn.gradient_check(run, data, 1e-5)
-    assert [r["k"] for r in rows] == [0, 25, 50]
+    assert [r["k"] for r in rows] == [0, 25, 50, None]      # None: the perturbed point
     for r in rows:
-        assert r["error"] < 1e-6
-        assert r["seed"] > 0.1        # no factor x, no ∂C/∂b: far off
+        assert r["agree"] and r["telling"] and r["error"] < 1e-6
+        assert r["seed_error"] > 0.1        # no factor x, no ∂C/∂b: far off
+
+
+# --- Issue 12/13: the check's allowance is the finite difference's real error ---------------
+def _third_derivative_by_differences(p, x, y, loss, j, h=1e-3):
+    e = np.eye(3)[j] * h
+    g = [nn.gradient(p + k * e, x, y, loss)[j] for k in (-1, 0, 1)]
+    return (g[2] - 2 * g[1] + g[0]) / h ** 2
+
+
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+def test_third_derivatives_against_differences_of_the_gradient(loss):
+    p, x, y = small_problem(5)
+    xt = nn.with_bias(x)
+    d3 = xt.T ** 3 @ nn.LOSS[loss].d3z(xt @ p, y)
+    for j in range(3):
+        assert d3[j] == pytest.approx(_third_derivative_by_differences(p, x, y, loss, j),
+                                      rel=1e-4, abs=1e-7)
+
+
+@pytest.mark.parametrize("loss,lr,epochs,standardize", [
+    ("ce", 20.0, 200, True), ("ce", 20.0, 2000, True), ("mse", 2.0, 2000, True),
+    ("ce", 0.001, 100, False), ("mse", 0.1, 2000, False), ("ce", 80.0, 500, True)])
+def test_the_gradient_check_never_cries_wolf_and_says_where_it_cannot_judge(
+        loss, lr, epochs, standardize):
+    data = make_pets(300, 1.0, 0.5, 0.25, 2)
+    run = nn.train(nn.NeuronSettings(lr=lr, epochs=epochs, loss=loss,
+                                     standardize=standardize), data)
+    rows = nn.gradient_check(run, data, 1e-5)
+    assert all(r["agree"] for r in rows)
+    assert rows[-1]["telling"]                      # the perturbed point always can judge
+    for r in rows:
+        # "telling" means a gradient wrong by 0.1 % would be caught
+        wrong = r["analytic"] * 1.001
+        caught = np.any(np.abs(wrong - r["numeric"]) > r["allowance"])
+        assert caught or not r["telling"]
+
+
+def test_cross_entropy_at_its_minimum_is_below_the_noise_floor_in_the_issue_setting():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    run = nn.train(nn.NeuronSettings(lr=20.0, epochs=2000, loss="ce"), data)
+    last = nn.gradient_check(run, data, 1e-5)[-2]
+    assert last["agree"] and not last["telling"]
+
+
+# --- Issue 10/11: what the run did, and the limits that apply -------------------------------
+def _own_newton(x, y):
+    """Cross-entropy's minimum by plain Newton with its own gradient and Hessian."""
+    p = np.zeros(3)
+    xt = np.hstack([x, np.ones((len(x), 1))])
+    for _ in range(50):
+        s = 1 / (1 + np.exp(-(xt @ p)))
+        g = xt.T @ (s - y) / len(y)
+        h = (xt * (s * (1 - s))[:, None]).T @ xt / len(y)
+        p = p - np.linalg.solve(h, g)
+    return p, h
+
+
+def test_the_limit_at_the_minimum_is_two_over_the_top_curvature_there(pets):
+    run = nn.train(nn.NeuronSettings(loss="ce", epochs=20), pets)
+    _, h = _own_newton(run.inputs(pets.x_train), pets.y_train)
+    assert run.lr_limit_minimum == pytest.approx(2 / np.linalg.eigvalsh(h)[-1], rel=1e-8)
+    # and it is where lesson 1's rule holds: 0.95 × settles, 1.1 × does not (2000 epochs)
+    for m, settles in ((0.95, True), (1.1, False)):
+        long = nn.train(nn.NeuronSettings(loss="ce", epochs=2000,
+                                          lr=m * run.lr_limit_minimum), pets)
+        assert (len(long.rises) == 0) == settles
+    assert nn.train(nn.NeuronSettings(loss="mse"), pets).lr_limit_minimum is None
+
+
+def test_separable_animals_have_no_cross_entropy_minimum():
+    data = make_pets(200, 0.0, 0.5, 0.25, 0)
+    assert nn.train(nn.NeuronSettings(loss="ce", epochs=50), data).lr_limit_minimum is None
+
+
+def test_the_steepest_animal_limit_is_two_over_its_own_curvature(pets):
+    run = nn.train(nn.NeuronSettings(loss="ce", batch=1, epochs=3, lr=0.1), pets)
+    x = run.inputs(pets.x_train)
+    xt = np.hstack([x, np.ones((len(x), 1))])
+    lam = [np.linalg.eigvalsh(0.25 * np.outer(v, v))[-1] for v in xt]   # σ′(0) = 1/4
+    assert run.animal_limit_start == pytest.approx(2 / max(lam), rel=1e-10)
+    assert run.animal_limit_start < run.lr_limit_start / 4
+
+
+def test_mini_batch_noise_is_called_jittering_not_oscillating(pets):
+    run = nn.train(nn.NeuronSettings(batch=1, lr=1.0), pets)
+    assert run.status == "jittering" and "mini-batch noise" in run.reason
+    assert len(run.rises) > 0
+
+
+def test_a_run_whose_cost_never_rose_is_not_oscillating(pets):
+    for lr in (25.0, 50.0, 100.0):
+        run = nn.train(nn.NeuronSettings(lr=lr), pets)       # the seed's cost, far above 2/λmax
+        assert len(run.rises) == 0 and run.status != "oscillating"
+
+
+def test_wilson_interval_ends_are_1_96_standard_errors_away():
+    for right, n in ((46, 50), (1, 1), (0, 10), (450, 500)):
+        lo, hi = nn.wilson(right, n)
+        assert 0 <= lo <= right / n <= hi <= 1
+        # Wilson's ends are the accuracies p at which what we saw is 1.96 standard errors
+        # away: (p̂ − p)² = 1.96²·p(1 − p)/n
+        for q in (lo, hi):
+            assert (right / n - q) ** 2 == pytest.approx(1.96 ** 2 * q * (1 - q) / n, abs=1e-12)
+    lo, hi = nn.wilson(46, 50)
+    assert 0.05 < (hi - lo) / 2 < 0.1       # 50 animals: roughly ±5–8 points

@@ -44,7 +44,7 @@ def test_defaults_show_one_animated_run_within_budget():
 
 @pytest.mark.parametrize("preset,expect,box", [
     ("small", dict(lr=0.1, loss="ce"), "Still learning"),
-    ("right", dict(lr=5.0, loss="ce"), "Settled"),
+    ("right", dict(lr=27.0, loss="ce"), "Settled"),   # 1/λmax at the minimum: see below
     ("large", dict(lr=80.0, loss="ce"), "Oscillating"),
     ("unscaled", dict(lr=0.15, standardize=False, epochs=500), "Still learning"),
     ("wrong_mse", dict(init="wrong", loss="mse", epochs=300), ""),
@@ -71,7 +71,9 @@ def test_a_preset_lands_in_the_link():
 def test_too_large_preset_warns_beside_the_learning_rate():
     at = open_page(NEURON)
     at.button(key="neuron_preset_large").click().run()
-    assert any("is above 2/λmax" in w.value for w in at.sidebar.warning)
+    # what the run did (its cost rose), and why (η above the limit at the minimum)
+    assert any("cost rose in" in w.value and "× 2/λmax at the minimum" in w.value
+               for w in at.sidebar.warning)
 
 
 def test_wrong_start_plateaus_with_the_quadratic_cost_but_not_with_cross_entropy():
@@ -138,7 +140,7 @@ def test_math_page_checks_the_default_run():
     assert_clean(at)
     assert "default run" in texts(at)
     errors = [float(m) for m in re.findall(r"Relative error \*\*([0-9.e+-]+)\*\*", boxes(at))]
-    assert len(errors) == 3 and max(errors) < 1e-6
+    assert len(errors) == 4 and max(errors) < 1e-6
     assert "1 + e^{z}" in " ".join(x.value for x in at.get("latex") if hasattr(x, "value")) or \
         any("e^{z}" in str(x.proto) for x in at.get("markdown"))
 
@@ -452,3 +454,173 @@ def test_the_page_draws_two_learning_rates_in_one_weight_window():
         assert slow["layout"][axis]["range"] == fast["layout"][axis]["range"]
     # the runs themselves differ: the slow path ends nearer the start
     assert slow["data"] != fast["data"]
+
+
+# --- Issue 12, items 9–14: what the pages say, checked against independent numbers ---------
+def _sidebar(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "warning", "info", "error")
+                     for e in getattr(at.sidebar, kind))
+
+
+def _standardised(x):
+    return np.hstack([(x - x.mean(axis=0)) / x.std(axis=0), np.ones((len(x), 1))])
+
+
+def _ce_curvature_at_minimum(x, y) -> float:
+    """λmax of cross-entropy's Hessian at its minimum, by plain Newton (own code)."""
+    xt, p = _standardised(x), np.zeros(3)
+    for _ in range(50):
+        s = 1 / (1 + np.exp(-(xt @ p)))
+        h = (xt * (s * (1 - s))[:, None]).T @ xt / len(y)
+        p = p - np.linalg.solve(h, xt.T @ (s - y) / len(y))
+    return float(np.linalg.eigvalsh(h)[-1])
+
+
+def test_the_right_preset_is_one_over_lambda_max_at_the_minimum_and_says_so():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    lam = _ce_curvature_at_minimum(data.x_train, data.y_train)
+    at = open_page(NEURON)
+    at.button(key="neuron_preset_right").click().run()
+    lr = at.number_input(key="lr").value
+    assert lr == pytest.approx(float(f"{1 / lam:.2g}"))
+    note = next(c.value for c in at.caption if c.value.startswith("Preset:"))
+    xt = _standardised(data.x_train)
+    lam0 = np.linalg.eigvalsh(0.25 * xt.T @ xt / len(xt))[-1]          # σ′(0) = 1/4
+    assert f"η = {lr:g} is {lr / (2 / lam0):.2g} × 2/λmax at the start" in note
+    assert f"{lr / (2 / lam):.2g} × 2/λmax at the cost's minimum ({2 / lam:.3g})" in note
+    assert "about 1/λmax at the start" not in note
+
+
+def test_the_seeds_cost_far_above_its_local_limit_is_not_called_overshooting():
+    at = open_page(NEURON, lr="50")                          # the seed's quadratic cost
+    side = _sidebar(at)
+    assert "local" in side
+    assert not any(w in side + boxes(at) for w in ("overshoot", "bounces", "runs away"))
+    assert "never rose" in side
+
+
+@pytest.mark.parametrize("multiple,settles", [(0.95, True), (1.1, False)])
+def test_cross_entropy_near_its_minimum_follows_the_local_rule(multiple, settles):
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    limit = 2 / _ce_curvature_at_minimum(data.x_train, data.y_train)
+    lr = round(multiple * limit, 3)
+    at = open_page(NEURON, loss="ce", lr=str(lr), epochs="2000")
+    assert f"{limit:.3g} at the cost's minimum" in _sidebar(at)
+    if settles:
+        assert "Settled" in boxes(at) and not at.sidebar.warning
+    else:
+        assert "Oscillating" in boxes(at)
+        assert any("overshoot" in w.value for w in at.sidebar.warning)
+
+
+def test_a_batch_of_one_shows_the_steepest_animals_limit_and_calls_noise_noise():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    xt = _standardised(data.x_train)
+    one = 2 / (0.25 * np.sum(xt * xt, axis=1)).max()      # MSE at p = 0: ℓ″ = σ′² = 1/16
+    one_mse = one * 4
+    at = open_page(NEURON, batch="1", lr="1")
+    side = _sidebar(at)
+    assert f"{one_mse:.3g} at the start" in side
+    assert "does not apply" in side
+    assert "Oscillating" not in boxes(at)
+    assert not [w for w in at.warning if "oscillat" in w.value.lower()]
+    assert "Jittering" in boxes(at) and "mini-batch noise" in boxes(at)
+
+
+def test_a_test_set_without_dogs_is_named_and_the_accuracy_carries_its_interval():
+    at = open_page(NEURON, n="10", balance="0.05", split="0.05", seed="3")
+    assert "The test set holds no dog" in boxes(at)
+    at = open_page(NEURON)
+    m = re.search(r"(\d+)% on 50 test animals \(95 % interval for that many: (\d+)% to (\d+)%\)",
+                  boxes(at))
+    acc, lo, hi = (int(g) / 100 for g in m.groups())
+    # the interval is Wilson's: its ends are 1.96 standard errors from what was seen
+    for q in (lo, hi):
+        assert abs((acc - q) ** 2 - 1.96 ** 2 * q * (1 - q) / 50) < 0.004
+
+
+def test_the_wrong_start_says_how_many_animals_start_on_the_wrong_side():
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    at = open_page(NEURON, init="wrong")
+    xt = _standardised(data.x_train)
+    wrong = np.mean((xt @ [-3.0, -3.0, 0.0] >= 0) != (data.y_train > 0.5))
+    assert f"{wrong:.0%} of the training animals were on the wrong side" in boxes(at)
+    assert wrong < 1        # "every animal" would be false
+
+
+def test_the_rates_caption_says_what_each_run_did():
+    at = open_page(NEURON, tab="Learning rates compared", loss="ce", lr="20")
+    caption = next(c.value for c in at.caption if "several multiples" in c.value)
+    assert "past 2/λmax the cost stops falling smoothly" not in caption
+    data = make_pets(200, 1.0, 0.5, 0.25, 0)
+    for lr in (2.0, 6.0, 20.0, 60.0, 100.0):
+        run = nn.train(nn.NeuronSettings(lr=lr, loss="ce"), data)
+        c = run.train_cost
+        rises = int(np.sum(np.diff(c) > 1e-10 * np.abs(c).max()))
+        said = ("the cost never rose in 200 epochs" if rises == 0
+                else f"the cost rose in {rises} of 200 epochs")
+        assert f"η = {lr:g}: {said}" in caption
+
+
+# --- /math, items 13 and 14 --------------------------------------------------------------------
+def _latex(at: AppTest) -> str:
+    return "\n".join(str(x.proto.body) for x in at.get("markdown")) + "\n" + "\n".join(
+        str(getattr(x, "value", x.proto)) for x in at.get("latex"))
+
+
+def test_math_check_does_not_cry_wolf_at_the_minimum_and_states_its_criterion():
+    at = open_page(MATH, loss="ce", lr="20", epochs="2000")
+    assert_clean(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert "noise floor" in boxes(at) and "cannot tell" in boxes(at)
+    assert "The criterion" in texts(at) and "truncation" in texts(at)
+    assert "off by" not in boxes(at)            # the seed's figure is for its own cost only
+    assert len(at.success) >= 1                 # the nearby point is judged
+
+
+def test_math_page_says_the_seeds_slips():
+    at = open_page(MATH)
+    page = texts(at) + _latex(at)
+    assert "climbs" in page and r"-\hat y\,(1 - \hat y)" in page
+    assert "drops the b" in page
+    assert "drops that 1/N" in page
+    assert "is exactly ∂C/∂b" in page
+    assert r"\frac{\hat y_i - y_i}{\hat y_i (1 - \hat y_i)}" in page
+    assert r"(1 - \eta f'')\,e_k" in page
+
+
+def test_the_seeds_update_with_its_own_sigma_climbs_the_cost():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(40, 2)), (rng.random(40) < 0.5).astype(float)
+    p = rng.normal(size=3) * 0.3
+
+    def seed_sigma(z):
+        return 1 / (1 + np.exp(z))
+
+    def cost(q):
+        return np.mean((seed_sigma(x @ q[:2] + q[2]) - y) ** 2) / 2
+    yhat = seed_sigma(x @ p[:2] + p[2])
+    xt = np.hstack([x, np.ones((40, 1))])
+    seed_step = xt.T @ ((yhat - y) * yhat * (1 - yhat)) / 40     # with +ŷ(1 − ŷ)
+    assert cost(p - 0.1 * seed_step) > cost(p)                    # it climbs
+    numeric = np.array([(cost(p + e) - cost(p - e)) / 2e-6 for e in np.eye(3) * 1e-6])
+    assert np.allclose(numeric, -seed_step, atol=1e-9)            # dŷ/dz = −ŷ(1 − ŷ)
+
+
+def test_the_seeds_literal_gradient_is_the_bias_gradient_and_sigma_prime_cancels():
+    rng = np.random.default_rng(1)
+    x, y, p = rng.normal(size=(30, 2)), (rng.random(30) < 0.5).astype(float), rng.normal(size=3)
+    assert nn.seed_gradient(p, x, y)[0] == pytest.approx(nn.gradient(p, x, y, "mse")[2],
+                                                         rel=1e-14)
+    z = x @ p[:2] + p[2]
+    numeric = [(nn.cross_entropy(z + e, y) - nn.cross_entropy(z - e, y)) / 2e-6
+               for e in np.eye(30) * 1e-6]
+    assert np.allclose(numeric, (1 / (1 + np.exp(-z)) - y) / 30, atol=1e-9)
+
+
+def test_lesson_ones_rule_on_the_seeds_parabola():
+    x, lr = 8.0, 0.1                      # f = x² − 4x + 6: f″ = 2, x* = 2
+    for _ in range(10):
+        nxt = x - lr * (2 * x - 4)
+        assert nxt - 2 == pytest.approx((1 - lr * 2) * (x - 2), rel=1e-12)
+        x = nxt

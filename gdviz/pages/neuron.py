@@ -6,7 +6,7 @@ import math
 import streamlit as st
 
 from gdviz import export, neuron
-from gdviz.data import DATA_KEYS, Dataset, make_pets
+from gdviz.data import DATA_KEYS, Dataset, make_pets, missing_classes
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
 from gdviz.pages import session
@@ -23,25 +23,25 @@ RATE_MULTIPLES = (0.1, 0.3, 1.0, 3.0, 10.0)
 TABS = ("Confusion matrix", "Learning rates compared", "Export")
 
 # name, button label, what it sets (every other training setting goes back to its default;
-# the animals stay as they are), and what to look for
+# the animals stay as they are; lr None: computed from the animals, steady_rate), and what to
+# look for. preset_note() adds what the run it sets actually did.
 PRESETS = (
     ("small", "η too small", dict(loss="ce", lr=0.1),
      "Cross-entropy with η = 0.1: the cost creeps down; the boundary turns slowly."),
-    ("right", "η about right", dict(loss="ce", lr=5.0),
-     "Cross-entropy with η = 5 (about 1/λmax at the start): settled within a few epochs."),
+    ("right", "η about right", dict(loss="ce", lr=None),
+     "Cross-entropy with η = 1/λmax at the cost's minimum: like 1/f″ on the parabola, the "
+     "fastest steady rate near the bottom."),
     ("large", "η too large", dict(loss="ce", lr=80.0),
-     "Cross-entropy with η = 80, above 2/λmax near the minimum: the cost bounces "
-     "between two values and the boundary jumps back and forth."),
+     "Cross-entropy with η = 80: compare it with 2/λmax at the cost's minimum."),
     ("unscaled", "Unscaled inputs", dict(standardize=False, lr=0.15, epochs=500),
-     "Raw kg and cm: the cost surface is a long narrow valley, η must stay below a tiny "
-     "2/λmax set by its steep side, so descent jumps across the valley and then crawls "
-     "along it. Switch standardisation back on to compare."),
+     "Raw kg and cm: the cost surface is a long narrow valley whose steep side sets a small "
+     "2/λmax. Switch standardisation back on to compare."),
     ("wrong_mse", "Wrong start, MSE", dict(init="wrong", loss="mse", epochs=300),
-     "A confidently wrong start with the seed's quadratic cost: σ′ ≈ 0, so the gradient "
-     "is tiny and the cost sits on a plateau for a long time."),
+     "A confidently wrong start with the seed's quadratic cost: σ′ ≈ 0 for the animals "
+     "it is surest about, so their pull on the weights is tiny."),
     ("wrong_ce", "Wrong start, CE", dict(init="wrong", loss="ce", epochs=300),
      "The same wrong start with cross-entropy: no σ′ factor, so the biggest mistakes "
-     "give the biggest steps and it recovers at once."),
+     "give the biggest steps."),
 )
 PRESET_NOTE = "_neuron_preset_note"
 
@@ -92,6 +92,14 @@ def rates(s: dict) -> tuple[list[neuron.TrainingRun], list[str]]:
     return runs, labels
 
 
+def rates_caption(runs: list[neuron.TrainingRun]) -> str:
+    """What each compared run's cost did, read off the runs themselves."""
+    said = "; ".join(f"η = {r.settings.lr:g}: {behaviour(r)}" for r in runs)
+    return (f"The same animals and start at several multiples of your η. {said}. Small η "
+            "creeps; 2/λmax is local, so whether a large η makes the cost rise shows in the "
+            "run itself.")
+
+
 def describe(s: dict) -> str:
     """One line naming the run: η, cost, batch, start and scaling."""
     batch = "full batch" if s["batch"] == 0 else f"batches of {s['batch']}"
@@ -101,11 +109,31 @@ def describe(s: dict) -> str:
 
 
 # --- Controls ------------------------------------------------------------------------------
+@st.cache_data(max_entries=64, show_spinner=False)
+def steady_rate(data_settings: tuple) -> tuple[float, str]:
+    """η = 1/λmax at cross-entropy's minimum on these animals (standardised, as the preset
+    trains), to two significant figures, and where it was measured; where the animals can be
+    separated there is no minimum, and 1/λmax at the start stands in."""
+    data = pets(*data_settings)
+    run = neuron.train(neuron.NeuronSettings(loss="ce", epochs=1), data)
+    limit, where = run.lr_limit_minimum, "at the cost's minimum"
+    if limit is None or not math.isfinite(limit):
+        limit, where = run.lr_limit_start, "at the start (no minimum: a line separates them)"
+    lo, hi = FIELDS["lr"].lo, FIELDS["lr"].hi
+    return min(max(float(f"{limit / 2:.2g}"), lo), hi), where
+
+
 def set_preset(name: str, values: dict, note: str) -> None:
     """Preset buttons write the bound widgets' state; the URL follows."""
+    if values.get("lr", 0) is None:
+        try:
+            lr, _ = steady_rate(tuple(st.session_state[k] for k in DATA_KEYS))
+        except (KeyError, ValueError):       # no animals yet or unusable: the default η
+            lr = FIELDS["lr"].default
+        values = values | {"lr": lr}
     for key in TRAINING_KEYS:
         st.session_state[key] = values.get(key, FIELDS[key].default)
-    st.session_state[PRESET_NOTE] = note
+    st.session_state[PRESET_NOTE] = (name, values, note)
 
 
 def controls() -> tuple[dict, object]:
@@ -126,28 +154,101 @@ def controls() -> tuple[dict, object]:
     return s, limit_slot
 
 
-def fmt_limit(limit: float) -> str:
+def fmt_limit(limit: float | None) -> str:
     return "none (the cost is flat here)" if not math.isfinite(limit) else f"{limit:.3g}"
 
 
+def behaviour(run: neuron.TrainingRun) -> str:
+    """What the run's training cost did, in words read off the run."""
+    rises = len(run.rises)
+    if run.status == "diverged":
+        return run.reason.split(": ", 1)[1]
+    if rises == 0:
+        return f"the cost never rose in {run.final} epochs"
+    noise = "" if run.full_batch else " (mini-batch noise)"
+    return f"the cost rose in {rises} of {run.final} epochs{noise}"
+
+
 def stability_note(slot, run: neuron.TrainingRun, lr: float) -> None:
-    """2/λmax at the start and the end of training, and a warning when η is above it."""
-    start, end = run.lr_limit_start, run.lr_limit_end
+    """2/λmax as a local rule, the limit that applies to this run, and a warning only where
+    the run itself went wrong."""
     with slot.container():
-        st.markdown(f"**Stability limit 2/λmax**: {fmt_limit(start)} at the start, "
-                    f"{fmt_limit(end)} at the end (λmax: the steepest curvature of the cost, "
-                    "as f″ on the parabola).")
-        if lr > end:
-            st.warning(f"η = {lr:g} is above 2/λmax = {end:.3g} where training ends: "
-                       "descent there bounces or runs away.", icon="⚠️")
-        elif lr > start:
-            st.warning(f"η = {lr:g} is above 2/λmax = {start:.3g} at the start, so the first "
-                       "steps overshoot; the curvature falls as the neuron saturates.",
-                       icon="⚠️")
+        if run.full_batch:
+            full_batch_limits(run, lr)
+        else:
+            mini_batch_limits(run, lr)
+
+
+def full_batch_limits(run: neuron.TrainingRun, lr: float) -> None:
+    start, end, best = run.lr_limit_start, run.lr_limit_end, run.lr_limit_minimum
+    at_best = "" if best is None else f", {best:.3g} at the cost's minimum"
+    st.markdown(f"**Stability limit 2/λmax** (local: from the curvature where the weights "
+                f"are, as 2/f″ on the parabola): {fmt_limit(start)} at the start, "
+                f"{fmt_limit(end)} where training ends{at_best}.")
+    rises = len(run.rises)
+    if run.status == "diverged":
+        st.error(f"η = {lr:g}: {behaviour(run)}.", icon="🛑")
+    elif rises:
+        above = [f"{lr / v:.2g} × 2/λmax {where}" for v, where in
+                 ((best, "at the minimum"), (end, "where training ends")) if v and lr > v]
+        why = (f" η is {above[0]}: there, the local rule predicts that each step overshoots "
+               "the valley's floor." if above else "")
+        st.warning(f"η = {lr:g}: the training cost rose in {rises} of {run.final} "
+                   f"epochs.{why}", icon="⚠️")
+    elif best is not None and lr > best:
+        growth = 2 * lr / best - 1
+        st.info(f"η = {lr:g} is above 2/λmax = {best:.3g} at the cost's minimum. This run's "
+                "cost never rose, but the local rule says the minimum cannot hold it: a small "
+                f"error there grows ×{growth:.3g} per epoch (|1 − η·λmax|), so a longer run "
+                "would leave it and bounce.", icon="ℹ️")
+    elif lr > min(start, end):
+        st.info(f"η = {lr:g} is above the local 2/λmax at the "
+                f"{'start' if lr > start else 'end'}, yet the cost never rose in "
+                f"{run.final} epochs: the rule describes the curvature at one point, and "
+                "the curvature changes as the weights move.", icon="ℹ️")
+
+
+def mini_batch_limits(run: neuron.TrainingRun, lr: float) -> None:
+    b = run.settings.batch
+    a0, a1 = run.animal_limit_start, run.animal_limit_end
+    st.markdown(f"**Stability limit with batches of {b}**: each update follows the cost of "
+                f"{b} animal{'s' * (b != 1)}, not of all, so the full-batch 2/λmax "
+                f"({fmt_limit(run.lr_limit_start)} at the start) does not apply to a single "
+                "update. A batch's own 2/λmax is never below that of its steepest animal: "
+                f"{fmt_limit(a0)} at the start, {fmt_limit(a1)} where training ends (local "
+                "limits). The training cost jitters from batch to batch whatever η is: that "
+                "noise is by design, not divergence.")
+    if run.status == "diverged":
+        st.error(f"η = {lr:g}: {behaviour(run)}.", icon="🛑")
+    elif lr > min(a0, a1):
+        st.info(f"η = {lr:g} is above the steepest animal's 2/λ "
+                f"({fmt_limit(min(a0, a1))}), so some updates may overshoot their own "
+                "batch's cost; the page cannot tell those from noise.", icon="ℹ️")
 
 
 STATUS_BOX = {"settled": st.success, "still learning": st.info, "oscillating": st.warning,
-              "diverged": st.error}
+              "jittering": st.info, "diverged": st.error}
+
+
+def status_text(run: neuron.TrainingRun, data: Dataset) -> str:
+    """How the run ended, its accuracies with the test accuracy's 95 % interval, and what
+    the data cannot say (a set with no animal of a class)."""
+    verdict, _, rest = run.reason.partition(": ")
+    n_test = len(data.y_test)
+    right = round(run.test_acc[-1] * n_test)
+    lo, hi = neuron.wilson(right, n_test)
+    text = (f"**{verdict.capitalize()}**: {rest}. After {run.final} epochs: training cost "
+            f"{run.train_cost[-1]:.4g}, accuracy {run.train_acc[-1]:.0%} on "
+            f"{len(data.y_train)} training animals and {run.test_acc[-1]:.0%} on {n_test} "
+            f"test animal{'s' * (n_test != 1)} (95 % interval for that many: {lo:.0%} to "
+            f"{hi:.0%}).")
+    if run.settings.init == "wrong":
+        text += (f" At the start, {1 - run.train_acc[0]:.0%} of the training animals were on "
+                 "the wrong side of the boundary.")
+    for where, cls in missing_classes(data):
+        text += (f" The {where} set holds no {cls}, so its numbers say nothing about "
+                 f"{cls}s.")
+    return text
 
 
 # --- The page ------------------------------------------------------------------------------
@@ -166,11 +267,7 @@ def main() -> None:
     chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
     with head:
         introduce(link, s)
-        verdict, _, rest = run.reason.partition(": ")
-        STATUS_BOX[run.status](f"**{verdict.capitalize()}**: {rest}. After "
-                               f"{run.final} epochs: training cost {run.train_cost[-1]:.4g}, "
-                               f"accuracy {run.train_acc[-1]:.0%} on training animals and "
-                               f"{run.test_acc[-1]:.0%} on {len(data.y_test)} test animals.")
+        STATUS_BOX[run.status](status_text(run, data))
         st.caption(f"The run below: {describe(s)}.")
     stability_note(limit_slot, run, s["lr"])
     st.caption(caption(run, data))
@@ -186,14 +283,13 @@ def introduce(link: dict, s: dict) -> None:
                 r"dog. Gradient descent moves $(w_1, w_2, b)$ against the gradient of the "
                 r"cost, $C = \frac{1}{2N}\sum (\hat y - y)^2$ as in the seed, or cross-entropy.")
     show_url_notes(NEURON_FIELDS, link, s, known=(SECTION,))
-    preset_buttons()
+    preset_buttons(s)
 
 
 def rates_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
     runs, labels = rates(s)
     chart(figs.rates(runs, labels), key="neuron_rates")
-    st.caption("The same animals and start at several multiples of your η. Small η creeps; "
-               "past 2/λmax the cost stops falling smoothly.")
+    st.caption(rates_caption(runs))
 
 
 def confusion_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
@@ -216,15 +312,40 @@ def confusion_table(m) -> str:
     return "\n".join(rows)
 
 
-def preset_buttons() -> None:
+def preset_buttons(s: dict) -> None:
     # two rows of three: six labels this long are cut off in one row on a 1024 px projector
     cols = [*st.columns(3), *st.columns(3)]
     for col, (name, label, values, note) in zip(cols, PRESETS, strict=True):
         col.button(label, key=f"neuron_preset_{name}", on_click=set_preset,
                    args=(name, values, note), use_container_width=True)
-    note = st.session_state.get(PRESET_NOTE)
-    if note:
-        st.caption(f"Preset: {note}")
+    chosen = st.session_state.get(PRESET_NOTE)
+    if chosen and all(math.isclose(s[k], v) if isinstance(v, float) else s[k] == v
+                      for k, v in chosen[1].items()):      # only while its settings stand
+        try:
+            st.caption(f"Preset: {preset_note(chosen[0], chosen[2], s)}")
+        except ValueError:
+            st.caption(f"Preset: {chosen[2]}")
+
+
+def preset_note(name: str, note: str, s: dict) -> str:
+    """The preset's words and what the run it set actually did, computed from that run."""
+    data, run = lesson(s)
+    lr, best, start = s["lr"], run.lr_limit_minimum, run.lr_limit_start
+    facts = [f"η = {lr:g} is {lr / start:.2g} × 2/λmax at the start ({start:.3g})"
+             if math.isfinite(start) else ""]
+    if best is not None:
+        facts.append(f"{lr / best:.2g} × 2/λmax at the cost's minimum ({best:.3g})")
+    if name == "right":
+        note = note.replace("at the cost's minimum", steady_rate(
+            tuple(s[k] for k in DATA_KEYS))[1])
+    if name in ("wrong_mse", "wrong_ce"):
+        facts.append(f"{1 - run.train_acc[0]:.0%} of the training animals start on the "
+                     "wrong side")
+    if name == "unscaled" and run.reversals:
+        facts.append(f"the step reversed direction in {run.reversals} "
+                     f"epoch{'s' * (run.reversals != 1)} (across the valley)")
+    said = ", ".join(f for f in facts if f)
+    return f"{note} This run: {said}; {behaviour(run)}."
 
 
 def caption(run: neuron.TrainingRun, data: Dataset) -> str:
