@@ -63,7 +63,7 @@ def read_options(fields: Sequence[Field], raw: Mapping[str, list[str]]
     if len(prompt) > PROMPT_MAX:
         notes.append(f"The prompt is {len(prompt)} characters long; only its first "
                      f"{PROMPT_MAX} are shown.")
-        prompt = prompt[:PROMPT_MAX]
+        prompt = prompt[:PROMPT_MAX].rstrip()
     return LinkOptions(lock, hide, prompt), notes
 
 

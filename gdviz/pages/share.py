@@ -86,7 +86,7 @@ def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
                          value=options.hide_sidebar, key=f"share.{lesson}.hide")
         prompt = st.text_area("Question for the class (plain text)", value=options.prompt,
                               max_chars=links.PROMPT_MAX, key=f"share.{lesson}.prompt")
-        chosen = LinkOptions(lock, hide, prompt.strip()[:links.PROMPT_MAX])
+        chosen = LinkOptions(lock, hide, prompt.strip()[:links.PROMPT_MAX].rstrip())
         link = f"{base_url()}?{links.link_query(values, chosen)}"
         st.code(link, language=None, wrap_lines=True)
         st.html(qr_svg(link))
