@@ -225,3 +225,12 @@ def test_the_qr_code_encodes_exactly_the_link(page):
     assert "onload" not in svg and "<text" not in svg and "<script" not in svg
     other = segno.make(link + "x", error="m", micro=False)
     assert matrix != [list(row) for row in other.matrix]    # the comparison can fail
+
+
+def test_a_link_too_long_for_a_qr_code_says_so():
+    at = open_app(prompt="😀" * PROMPT_MAX)       # 12 characters a smiley once URL-encoded
+    assert_clean(at)
+    assert [t.value for t in at.text] == ["😀" * PROMPT_MAX]
+    assert "too long for a QR code" in " ".join(w.value for w in at.warning)
+    assert not [h for h in at.html if "<svg" in h.value]
+    assert shared_link(at).endswith("%F0%9F%98%80" * PROMPT_MAX)

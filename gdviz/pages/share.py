@@ -59,10 +59,14 @@ def base_url() -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def qr_svg(link: str) -> str:
-    """The QR code of `link` as segno draws it in SVG, about QR_PX pixels wide. The link
-    appears in the SVG only as the modules' pattern, never as text."""
-    qr = segno.make(link, error=QR_ERROR, micro=False)
+def qr_svg(link: str) -> str | None:
+    """The QR code of `link` as segno draws it in SVG, about QR_PX pixels wide, or None when
+    the link is longer than a QR code holds (a long question in emoji can make it so). The
+    link appears in the SVG only as the modules' pattern, never as text."""
+    try:
+        qr = segno.make(link, error=QR_ERROR, micro=False)
+    except segno.DataOverflowError:
+        return None
     side = qr.symbol_size(scale=1)[0]
     return qr.svg_inline(scale=max(2, round(QR_PX / side)))
 
@@ -89,6 +93,10 @@ def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
         chosen = LinkOptions(lock, hide, prompt.strip()[:links.PROMPT_MAX].rstrip())
         link = f"{base_url()}?{links.link_query(values, chosen)}"
         st.code(link, language=None, wrap_lines=True)
-        st.html(qr_svg(link))
+        svg = qr_svg(link)
+        if svg is None:
+            st.warning("This link is too long for a QR code: shorten the question.", icon="🔗")
+        else:
+            st.html(svg)
         st.caption("Project this page: students scan the code, or open the link above.")
     return link
