@@ -11,10 +11,15 @@ from tests.test_descent import SEED_TABLE
 APP = ROOT / "app.py"
 
 
+def ledgers(at: AppTest) -> list:
+    """The page's code blocks but the share panel's link (gdviz/pages/share.py)."""
+    return [c for c in at.code if not c.value.startswith("?")]
+
+
 def test_default_view_is_the_seed_with_its_33_lines():
     at = open_app()
     assert_clean(at)
-    lines = at.code[0].value.splitlines()
+    lines = ledgers(at)[0].value.splitlines()
     assert len(lines) == 33
     assert [float(line.rsplit("=", 1)[1]) for line in lines] == SEED_TABLE
     assert "Creeping" in regime_box(at)
@@ -49,7 +54,7 @@ def test_seed_preset_restores_the_seed_from_anywhere():
     at.button(key="preset_seed").click().run()
     assert at.selectbox(key="f").value == "seed"
     assert at.number_input(key="x0").value == 8.0 and at.number_input(key="steps").value == 33
-    assert len(at.code[0].value.splitlines()) == 33
+    assert len(ledgers(at)[0].value.splitlines()) == 33
 
 
 def test_a_link_reproduces_the_view():
@@ -57,7 +62,7 @@ def test_a_link_reproduces_the_view():
     assert_clean(at)
     assert at.number_input(key="lr").value == 0.8 and at.number_input(key="steps").value == 20
     assert "Oscillating" in regime_box(at)
-    assert len(at.code[0].value.splitlines()) == 20
+    assert len(ledgers(at)[0].value.splitlines()) == 20
     assert not at.warning
 
 
@@ -112,7 +117,7 @@ def test_every_tab_opens_from_a_link(tab, f):
 def test_tab_content_is_only_computed_when_open():
     at = open_app(tab="Other methods")
     assert "Newton–Raphson" in texts(at)
-    assert not at.code                      # the ledger tab is closed, so not sent
+    assert not ledgers(at)                    # the ledger tab is closed, so not sent
 
 
 # --- issue 12: every verdict true of the run it describes --------------------------------
@@ -195,12 +200,12 @@ def test_colours_rank_speed_and_safety(lr, colour):
 
 def test_ledger_numbers_its_lines_and_explains_the_truncation():
     at = open_app()
-    lines = at.code[0].value.splitlines()
+    lines = ledgers(at)[0].value.splitlines()
     assert lines[0].startswith("k =  1:") and lines[32].startswith("k = 33:")
     assert "only the display is cut" in texts(at)
     at.radio(key="ledger_view").set_value("full precision").run()
     assert_clean(at)
-    full = at.code[0].value.splitlines()
+    full = ledgers(at)[0].value.splitlines()
     assert len(full) == 33
     for line in full:       # redo each line from its printed numbers: exactly its result
         x, lr, x2, new = map(float, re.fullmatch(

@@ -154,10 +154,11 @@ def _safe(text: str) -> str:
 
 
 def show_url_notes(fields: Sequence[Field], raw: dict[str, list[str]], values: dict[str, Any],
-                   known: Sequence[str] = ()) -> None:
+                   known: Sequence[str] = (), more: Sequence[str] = ()) -> None:
     """Show a visible note for each link value not used as given (nothing when the link was
-    fine), saying what the page shows instead."""
-    notes = url_notes(fields, raw, values, known)
+    fine), saying what the page shows instead; `more` adds notes the page made itself (on a
+    lesson link's lock, hide and prompt)."""
+    notes = [*url_notes(fields, raw, values, known), *more]
     if notes:
         st.warning("**Some settings in the link could not be used as given:**\n\n"
                    + "\n".join(f"- {_md_escape(n)}" for n in notes), icon="🔗")

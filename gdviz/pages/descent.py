@@ -1,12 +1,15 @@
 """Lesson 1 at `/`: a ball descending a curve, the learning rate too small, right or too large."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import streamlit as st
 
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
-from gdviz.pages import session
+from gdviz.links import OPTION_KEYS, LinkOptions
+from gdviz.pages import session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
@@ -77,32 +80,54 @@ def methods(s: dict):
     return compare.methods(obj, s["x0"], s["lr"], max(s["steps"], 40), figs.view(obj, s["x0"])[0])
 
 
-def set_preset(name: str, multiple: float | None, h: float) -> None:
-    """Preset buttons write the bound widgets' state; the URL follows."""
+def preset_values(name: str, multiple: float | None, h: float, steps: int) -> dict:
+    """The settings a preset writes, given the curvature h and the steps set now."""
     if multiple is None:
-        for key in ("f", "x0", "lr", "steps"):
-            st.session_state[key] = FIELDS[key].default
-        return
+        return {key: FIELDS[key].default for key in ("f", "x0", "lr", "steps")}
     # on the widget's grid, so that the widget shows every digit of the η the run uses
     lr = compare.on_grid(multiple / h, LR_STEP)
-    st.session_state["lr"] = min(max(lr, FIELDS["lr"].lo), FIELDS["lr"].hi)
+    values = {"lr": min(max(lr, FIELDS["lr"].lo), FIELDS["lr"].hi)}
     if name == "small":
-        st.session_state["steps"] = max(st.session_state.get("steps", 33), 100)
+        values["steps"] = max(steps, 100)
+    return values
 
 
-def controls() -> dict:
-    """The sidebar controls; returns the chosen settings."""
-    side = st.sidebar
+def set_preset(name: str, multiple: float | None, h: float) -> None:
+    """Preset buttons write the bound widgets' state; the URL follows."""
+    steps = st.session_state.get("steps", FIELDS["steps"].default)
+    st.session_state.update(preset_values(name, multiple, h, steps))
+
+
+def changes_locked(values: dict, s: dict, lock: tuple[str, ...]) -> bool:
+    """Whether writing `values` would move a control the link locked."""
+    return any(k in lock and not same(values[k], s[k]) for k in values)
+
+
+def same(a: object, b: object) -> bool:
+    """Equal, for floats up to rounding (a preset's η is computed, the widget's typed)."""
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(float(a), float(b), rel_tol=1e-9)
+    return a == b
+
+
+def controls(options: LinkOptions) -> dict:
+    """The controls, in the sidebar or (hide=sidebar) a box on the page, those the link
+    locked shown disabled; returns the chosen settings."""
+    side = share.controls_box(options, "Settings")
     side.header("Settings")
-    s = {"f": widget(FIELDS["f"], side)}
+
+    def draw(key: str, box) -> object:
+        return widget(FIELDS[key], box, disabled=key in options.lock)
+
+    s = {"f": draw("f", side)}
     if s["f"] == "quadratic":
         cols = side.columns(3)
         for col, key in zip(cols, ("a", "b", "c"), strict=True):
-            s[key] = widget(FIELDS[key], col)
+            s[key] = draw(key, col)
     else:
         s.update({k: FIELDS[k].default for k in ("a", "b", "c")})
     for key in ("x0", "lr", "steps"):
-        s[key] = widget(FIELDS[key], side)
+        s[key] = draw(key, side)
     return s
 
 
@@ -181,9 +206,10 @@ def local_minimum_text(obj: objectives.Objective, run: descent.DescentRun) -> st
 
 def main() -> None:
     link = open_link("descent", DESCENT_FIELDS)
+    options, option_notes = share.link_options("descent", DESCENT_FIELDS, link)
     head = st.container()          # title, link notes and presets: written after the chart
     left, right = st.columns([3, 2], gap="large")
-    s = controls()
+    s = controls(options)
     session.keep_settings("descent", s)
     run, th, lines = lesson(s)
     with left:
@@ -193,18 +219,31 @@ def main() -> None:
         st.markdown("Roll a ball downhill: each step moves x against the slope, "
                     "**x_new = x − η·f′(x)**. Change the learning rate η and watch what "
                     "happens.")
-        show_url_notes(DESCENT_FIELDS, link, s, known=(SECTION,))
-        # two rows of three, as on /neuron: in one row of six the labels are cut off ("At
-        # the edge (…") even at 1400 px, and on a 1024 px projector all of them are
-        buttons = [*st.columns(3), *st.columns(3)]
-        for col, (name, label, multiple) in zip(buttons, PRESETS, strict=True):
-            col.button(label, key=f"preset_{name}", on_click=set_preset,
-                       args=(name, multiple, th.curvature), use_container_width=True)
+        show_url_notes(DESCENT_FIELDS, link, s, known=(SECTION, *OPTION_KEYS),
+                       more=option_notes)
+        share.show_prompt(options)
+        preset_buttons(s, th.curvature, options.lock)
+        share.share_panel("descent", DESCENT_FIELDS, s, options)
     with right:
         theory_panel(run, th, s)
     show = dict(zip(TABS, (ledger_tab, rates_tab, sweep_tab, methods_tab, export_tab),
                     strict=True))
     show[section("descent", TABS)](run, th, lines, s)      # only the open section is computed
+
+
+def preset_buttons(s: dict, h: float, lock: tuple[str, ...]) -> None:
+    """The presets; one that would move a locked control is switched off."""
+    # two rows of three, as on /neuron: in one row of six the labels are cut off ("At
+    # the edge (…") even at 1400 px, and on a 1024 px projector all of them are
+    buttons = [*st.columns(3), *st.columns(3)]
+    off = []
+    for col, (name, label, multiple) in zip(buttons, PRESETS, strict=True):
+        locked = changes_locked(preset_values(name, multiple, h, s["steps"]), s, lock)
+        col.button(label, key=f"preset_{name}", on_click=set_preset, disabled=locked,
+                   args=(name, multiple, h), use_container_width=True)
+        off += [label] * locked
+    if off:
+        st.caption(f"Switched off, as they would change a locked control: {', '.join(off)}.")
 
 
 def ledger_tab(run, th, lines, s) -> None:

@@ -9,7 +9,8 @@ from gdviz import export, neuron
 from gdviz.data import DATA_KEYS, Dataset, make_pets, missing_classes
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
-from gdviz.pages import session
+from gdviz.links import OPTION_KEYS, LinkOptions
+from gdviz.pages import session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import NEURON_FIELDS, by_key
@@ -123,34 +124,56 @@ def steady_rate(data_settings: tuple) -> tuple[float, str]:
     return min(max(float(f"{limit / 2:.2g}"), lo), hi), where
 
 
+def preset_lr(values: dict, animals: tuple) -> dict:
+    """The preset's settings with its η filled in where it is computed from the animals."""
+    if values.get("lr", 0) is not None:
+        return values
+    try:
+        lr, _ = steady_rate(animals)
+    except ValueError:                       # animals unusable: the default η
+        lr = FIELDS["lr"].default
+    return values | {"lr": lr}
+
+
 def set_preset(name: str, values: dict, note: str) -> None:
     """Preset buttons write the bound widgets' state; the URL follows."""
-    if values.get("lr", 0) is None:
-        try:
-            lr, _ = steady_rate(tuple(st.session_state[k] for k in DATA_KEYS))
-        except (KeyError, ValueError):       # no animals yet or unusable: the default η
-            lr = FIELDS["lr"].default
-        values = values | {"lr": lr}
+    try:
+        values = preset_lr(values, tuple(st.session_state[k] for k in DATA_KEYS))
+    except KeyError:                         # no animals yet: the default η
+        values = values | {"lr": values.get("lr") or FIELDS["lr"].default}
     for key in TRAINING_KEYS:
         st.session_state[key] = values.get(key, FIELDS[key].default)
     st.session_state[PRESET_NOTE] = (name, values, note)
 
 
-def controls() -> tuple[dict, object]:
-    """The sidebar controls.
+def changes_locked(values: dict, s: dict, lock: tuple[str, ...]) -> bool:
+    """Whether a preset's `values` (every other training setting to its default) would move
+    a control the link locked."""
+    wanted = {k: values.get(k, FIELDS[k].default) for k in TRAINING_KEYS}
+    return any(k in lock and not (math.isclose(v, s[k]) if isinstance(v, float) else v == s[k])
+               for k, v in wanted.items())
+
+
+def controls(options: LinkOptions) -> tuple[dict, object]:
+    """The controls, in the sidebar or (hide=sidebar) a box on the page, those the link
+    locked shown disabled.
 
     Returns:
         (the chosen settings, an empty slot right under the learning rate for 2/λmax).
     """
-    side = st.sidebar
+    side = share.controls_box(options, "Settings")
+
+    def draw(key: str) -> object:
+        return widget(FIELDS[key], side, disabled=key in options.lock)
+
     side.header("Training")
-    s = {"lr": widget(FIELDS["lr"], side)}
+    s = {"lr": draw("lr")}
     limit_slot = side.empty()
     for key in TRAINING_KEYS[1:]:
-        s[key] = widget(FIELDS[key], side)
+        s[key] = draw(key)
     side.header("Animals")
     for key in DATA_KEYS:
-        s[key] = widget(FIELDS[key], side)
+        s[key] = draw(key)
     return s, limit_slot
 
 
@@ -254,19 +277,20 @@ def status_text(run: neuron.TrainingRun, data: Dataset) -> str:
 # --- The page ------------------------------------------------------------------------------
 def main() -> None:
     link = open_link("neuron", NEURON_FIELDS)
+    options, option_notes = share.link_options("neuron", NEURON_FIELDS, link)
     head = st.container()          # title, link notes, presets, how it ended: after the chart
-    s, limit_slot = controls()
+    s, limit_slot = controls(options)
     session.keep_settings("neuron", s)            # what /math checks
     try:
         data, run = lesson(s)
     except ValueError as err:
         with head:
-            introduce(link, s)
+            introduce(link, s, options, option_notes)
             st.error(f"These settings cannot be trained: {err}.", icon="🛑")
         return
     chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
     with head:
-        introduce(link, s)
+        introduce(link, s, options, option_notes)
         STATUS_BOX[run.status](status_text(run, data))
         st.caption(f"The run below: {describe(s)}.")
     stability_note(limit_slot, run, s["lr"])
@@ -275,15 +299,18 @@ def main() -> None:
     show[section("neuron", TABS)](data, run, s)           # only the open section is computed
 
 
-def introduce(link: dict, s: dict) -> None:
-    """The page's title and lead, the notes on a link's refused values, and the presets."""
+def introduce(link: dict, s: dict, options: LinkOptions, option_notes: list[str]) -> None:
+    """The page's title and lead, the notes on a link's refused values, the teacher's
+    question, the presets and the share panel."""
     st.title("A neuron learns cats from dogs")
     st.markdown(r"One neuron, $\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)$, sees an animal's "
                 "**body weight** (kg) and **ear length** (cm) and says how likely it is a "
                 r"dog. Gradient descent moves $(w_1, w_2, b)$ against the gradient of the "
                 r"cost, $C = \frac{1}{2N}\sum (\hat y - y)^2$ as in the seed, or cross-entropy.")
-    show_url_notes(NEURON_FIELDS, link, s, known=(SECTION,))
-    preset_buttons(s)
+    show_url_notes(NEURON_FIELDS, link, s, known=(SECTION, *OPTION_KEYS), more=option_notes)
+    share.show_prompt(options)
+    preset_buttons(s, options.lock)
+    share.share_panel("neuron", NEURON_FIELDS, s, options)
 
 
 def rates_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
@@ -312,12 +339,20 @@ def confusion_table(m) -> str:
     return "\n".join(rows)
 
 
-def preset_buttons(s: dict) -> None:
+def preset_buttons(s: dict, lock: tuple[str, ...]) -> None:
+    """The presets (one that would move a locked control is switched off) and the note of
+    the one that set the run shown."""
     # two rows of three: six labels this long are cut off in one row on a 1024 px projector
     cols = [*st.columns(3), *st.columns(3)]
+    animals = tuple(s[k] for k in DATA_KEYS)
+    off = []
     for col, (name, label, values, note) in zip(cols, PRESETS, strict=True):
-        col.button(label, key=f"neuron_preset_{name}", on_click=set_preset,
+        locked = bool(lock) and changes_locked(preset_lr(values, animals), s, lock)
+        col.button(label, key=f"neuron_preset_{name}", on_click=set_preset, disabled=locked,
                    args=(name, values, note), use_container_width=True)
+        off += [label] * locked
+    if off:
+        st.caption(f"Switched off, as they would change a locked control: {', '.join(off)}.")
     chosen = st.session_state.get(PRESET_NOTE)
     if chosen and all(math.isclose(s[k], v) if isinstance(v, float) else s[k] == v
                       for k, v in chosen[1].items()):      # only while its settings stand

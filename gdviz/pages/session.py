@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from gdviz.links import LinkOptions
 from gdviz.settings import Field
 
 SECTION = "tab"                 # the URL name of the open section below a lesson's chart
@@ -74,3 +75,19 @@ def keep_settings(lesson: str, values: dict) -> None:
 def keep_section(lesson: str, name: str) -> None:
     """Write down the section open below `lesson`'s chart."""
     st.session_state[_section_key(lesson)] = name
+
+
+def _options_key(lesson: str) -> str:
+    return f"gdviz.{lesson}.link_options"
+
+
+def keep_link_options(lesson: str, options: LinkOptions) -> None:
+    """Write down the lock, hide and prompt of the link that opened `lesson`: they hold for
+    the whole session, also after a visit to another page, whose switch drops them from the
+    URL."""
+    st.session_state[_options_key(lesson)] = options
+
+
+def link_options(lesson: str) -> LinkOptions:
+    """The lock, hide and prompt `lesson` was opened with (none if it was opened plainly)."""
+    return st.session_state.get(_options_key(lesson), LinkOptions())

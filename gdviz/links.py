@@ -1,0 +1,96 @@
+"""A lesson link's classroom options, read from a link and written back into one.
+
+`lock=lr,x0` shows those controls disabled, `hide=sidebar` folds the controls away, and
+`prompt=…` carries the teacher's question (plain text, at most PROMPT_MAX characters). Like
+the settings tables, a refused value falls back (no lock, the sidebar shown, no prompt) with
+a note saying so. The page layer shows them (gdviz/pages/share.py); nothing here imports
+Streamlit.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from gdviz.settings import Field
+
+LOCK, HIDE, PROMPT = "lock", "hide", "prompt"
+OPTION_KEYS = (LOCK, HIDE, PROMPT)
+PROMPT_MAX = 280
+SIDEBAR = "sidebar"             # the one thing `hide` can hide so far
+
+
+@dataclass(frozen=True)
+class LinkOptions:
+    """What a lesson link asks of the page besides its settings."""
+
+    lock: tuple[str, ...] = ()          # setting keys, in the table's order
+    hide_sidebar: bool = False
+    prompt: str = ""
+
+
+def read_options(fields: Sequence[Field], raw: Mapping[str, list[str]]
+                 ) -> tuple[LinkOptions, list[str]]:
+    """Read lock, hide and prompt from a link's parameters.
+
+    Args:
+        fields: the lesson's settings table (the names `lock` may name).
+        raw: the link's parameters, each a list of values as it arrived.
+
+    Returns:
+        (the options, one note per value refused or cut, saying what is used instead).
+    """
+    notes: list[str] = []
+    keys = [f.key for f in fields]
+    lock: tuple[str, ...] = ()
+    text = _one(raw, LOCK, notes, "nothing is locked")
+    if text is not None:
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        unknown = [n for n in names if n not in keys]
+        if unknown:
+            shown = ", ".join(repr(n[:20]) for n in unknown[:5])
+            notes.append(f"lock names {shown}, not among this page's settings "
+                         f"({', '.join(keys)}); only the known ones are locked.")
+        lock = tuple(k for k in keys if k in names)
+    hide = False
+    text = _one(raw, HIDE, notes, "the sidebar is shown")
+    if text is not None:
+        hide = text.strip() == SIDEBAR
+        if not hide:
+            notes.append(f"hide can only be {SIDEBAR}, not {text[:20]!r}; the sidebar is shown.")
+    prompt = (_one(raw, PROMPT, notes, "no question is shown") or "").strip()
+    if len(prompt) > PROMPT_MAX:
+        notes.append(f"The prompt is {len(prompt)} characters long; only its first "
+                     f"{PROMPT_MAX} are shown.")
+        prompt = prompt[:PROMPT_MAX].rstrip()
+    return LinkOptions(lock, hide, prompt), notes
+
+
+def _one(raw: Mapping[str, list[str]], key: str, notes: list[str], instead: str) -> str | None:
+    values = raw.get(key)
+    if not values:
+        return None
+    if len(values) != 1:
+        notes.append(f"{key} appears {len(values)} times in the link; {instead}.")
+        return None
+    return values[0]
+
+
+def link_query(values: Mapping[str, Any], options: LinkOptions) -> str:
+    """The query string (without "?") of a link to `values` with `options`, every value
+    URL-encoded; the settings under their widget keys, as the page reads them."""
+    params = [(k, _text(v)) for k, v in values.items()]
+    if options.lock:
+        params.append((LOCK, ",".join(options.lock)))
+    if options.hide_sidebar:
+        params.append((HIDE, SIDEBAR))
+    if options.prompt:
+        params.append((PROMPT, options.prompt))
+    return urlencode(params, quote_via=quote, safe=",")
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v) if isinstance(v, float) else str(v)    # repr: every digit, read back exactly

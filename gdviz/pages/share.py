@@ -1,0 +1,102 @@
+"""Lesson links on the page: the options a link opened a lesson with (lock, hide, prompt),
+the teacher's question shown as plain text, and the "Share with the class" panel that builds
+the link of the current view and its QR code."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import segno
+import streamlit as st
+
+from gdviz import links
+from gdviz.links import LinkOptions
+from gdviz.pages import session
+from gdviz.settings import Field
+
+QR_PX = 480          # the QR's side on screen: projected, a phone reads it from the back row
+QR_ERROR = "m"       # segno's error level: 15 % of the code may be lost to glare
+
+
+def link_options(lesson: str, fields: Sequence[Field], link: dict[str, list[str]]
+                 ) -> tuple[LinkOptions, list[str]]:
+    """The lesson's lock, hide and prompt, and notes on the link's refused values.
+
+    `link` is what common.open_link returned: the link's parameters on the run that opens
+    it (read here and remembered for the session), nothing on later runs (remembered).
+    """
+    if not link:
+        return session.link_options(lesson), []
+    options, notes = links.read_options(fields, link)
+    session.keep_link_options(lesson, options)
+    return options, notes
+
+
+def controls_box(options: LinkOptions, title: str) -> Any:
+    """Where the lesson's controls are drawn: the sidebar, or with hide=sidebar a folded box
+    on the page. Drawing nothing into st.sidebar (and app.py hiding the page menu) is the
+    documented way to have no sidebar; the controls stay reachable, and still read the link."""
+    return st.expander(title, expanded=False) if options.hide_sidebar else st.sidebar
+
+
+def show_prompt(options: LinkOptions) -> None:
+    """The teacher's question, as plain text: st.text renders no Markdown and no HTML."""
+    if options.prompt:
+        with st.container(border=True):
+            st.caption("Your teacher asks")
+            st.text(options.prompt)
+
+
+def base_url() -> str:
+    """This page's address without its query (st.context.url), or "" when Streamlit cannot
+    say, which leaves a link relative to the page it is opened from."""
+    url = st.context.url
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def qr_svg(link: str) -> str | None:
+    """The QR code of `link` as segno draws it in SVG, about QR_PX pixels wide, or None when
+    the link is longer than a QR code holds (a long question in emoji can make it so). The
+    link appears in the SVG only as the modules' pattern, never as text."""
+    try:
+        qr = segno.make(link, error=QR_ERROR, micro=False)
+    except segno.DataOverflowError:
+        return None
+    side = qr.symbol_size(scale=1)[0]
+    return qr.svg_inline(scale=max(2, round(QR_PX / side)))
+
+
+def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
+                options: LinkOptions) -> str:
+    """The "Share with the class" panel: what to lock, whether to hide the sidebar, a
+    question; then the link of the current view with those options, and its QR code.
+
+    Returns:
+        The link shown.
+    """
+    with st.expander("Share with the class"):
+        st.markdown("A link to this view, exactly as it is now. Choose what students may not "
+                    "change, and a question to show them above the chart.")
+        cols = st.columns(4)
+        lock = tuple(f.key for i, f in enumerate(fields) if cols[i % 4].checkbox(
+            f"Lock {f.key}", value=f.key in options.lock, key=f"share.{lesson}.lock.{f.key}",
+            help=f.label))
+        hide = st.toggle("Hide the sidebar (the controls fold into a box on the page)",
+                         value=options.hide_sidebar, key=f"share.{lesson}.hide")
+        prompt = st.text_area("Question for the class (plain text)", value=options.prompt,
+                              max_chars=links.PROMPT_MAX, key=f"share.{lesson}.prompt")
+        chosen = LinkOptions(lock, hide, prompt.strip()[:links.PROMPT_MAX].rstrip())
+        link = f"{base_url()}?{links.link_query(values, chosen)}"
+        st.code(link, language=None, wrap_lines=True)
+        svg = qr_svg(link)
+        if svg is None:
+            st.warning("This link is too long for a QR code: shorten the question.", icon="🔗")
+        else:
+            st.html(svg)
+        st.caption("Project this page: students scan the code, or open the link above.")
+    return link
