@@ -232,7 +232,7 @@ def sent_reruns(page) -> list[str]:
 # grip. Two charts that agree here look the same to a student.
 SHOWN = """
 (n) => {
-  const g = document.querySelectorAll('.gdviz-chart')[n ?? 0].querySelector('.js-plotly-plot');
+  const g = document.querySelectorAll('.gdviz-chart')[n ?? 0];   // plotly.js's graph div
   const attr = (el, a) => el.getAttribute(a);
   return {
     title: g.layout.title.text,
