@@ -166,3 +166,20 @@ def test_a_figure_that_breaches_the_contract_is_refused_when_built(change, words
         movable_breaches(data, layout, frames)
     with pytest.raises(ValueError, match="cannot move this figure"):
         spec_figure(data, layout, frames)
+
+
+def test_streamlits_own_chart_still_takes_a_new_identity_with_each_figure():
+    """Why gdviz has its own chart (gdviz/pages/chart.py): st.plotly_chart's element id
+    hashes the figure even with a key, so a new figure is a new element (streamlit/streamlit
+    #11424, #16052). When this fails, Streamlit keeps keyed charts: reconsider chart.js."""
+    def app():
+        import plotly.graph_objects as go
+        import streamlit as st
+        lr = st.number_input("lr", value=0.1, key="lr")
+        st.plotly_chart(go.Figure(go.Scatter(x=[0, 1], y=[0, lr])), key="the_chart")
+
+    at = AppTest.from_function(app).run()
+    before = at.get("plotly_chart")[0].proto.id
+    at.number_input(key="lr").set_value(0.3).run()
+    after = at.get("plotly_chart")[0].proto.id
+    assert before != after

@@ -4,9 +4,11 @@ In Streamlit 1.67, st.plotly_chart hashes the figure into the element's identity
 is given a key (elements/plotly_chart.py passes `plotly_spec` to
 compute_and_register_element_id beside `user_key`), so every new figure unmounts the chart
 and mounts a new one: for a frame or more there is no chart at all (the page below it jumps
-up and back), then plotly.js draws it from nothing. Upstream, streamlit/streamlit pull
-request #16052 ("Plotly chart state restoration and identity", open when this was written)
-gives keyed charts a key-based identity. Until it ships, each chart here is a keyed
+up and back), then plotly.js draws it from nothing. Upstream, the content-derived id is
+streamlit/streamlit issue #11424 (open), and pull request #16052 ("Plotly chart state
+restoration and identity", open when this was written) gives keyed charts an identity from
+their key alone; tests/test_chart.py fails once an installed Streamlit does that. Until
+then each chart here is a keyed
 Streamlit component (st.components.v2) whose identity is its key alone: the same <div> stays
 on the page and takes each new figure in place. Its JavaScript is chart.js beside this file:
 it moves only what moved when the figure allows it (gdviz/figures/style.py,
