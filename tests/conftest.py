@@ -81,6 +81,16 @@ def draws(page, n: int = 0) -> dict[str, int]:
 def settled(page, n: int = 0, drawn: int = 1, timeout: float = 30_000) -> None:
     """Wait until the page's n-th gdviz chart has drawn `drawn` figures or more and is at
     rest: no draw running or waiting, no animation playing (chart.js sets data-settled)."""
+    from playwright.sync_api import TimeoutError as Timeout
+    try:
+        _wait_settled(page, n, drawn, timeout)
+    except Timeout:
+        state = page.evaluate("(n) => ({...document.querySelectorAll('.gdviz-chart')[n]?.dataset})",
+                              n)
+        raise AssertionError(f"chart {n} not at rest with {drawn} draws: {state}") from None
+
+
+def _wait_settled(page, n: int, drawn: int, timeout: float) -> None:
     page.wait_for_function(
         """([n, drawn]) => {
           const g = document.querySelectorAll('.gdviz-chart')[n];
