@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 import plotly
 import plotly.graph_objects as go
@@ -183,3 +184,19 @@ def test_streamlits_own_chart_still_takes_a_new_identity_with_each_figure():
     at.number_input(key="lr").set_value(0.3).run()
     after = at.get("plotly_chart")[0].proto.id
     assert before != after
+
+
+@pytest.mark.parametrize("page, lr", [(None, 0.3), ("gdviz/pages/neuron.py", 3.0)])
+def test_a_redrawn_lesson_chart_gets_its_head_start_and_nothing_else_waits(monkeypatch,
+                                                                             page, lr):
+    waits: list[float] = []
+    monkeypatch.setattr(chart, "time", SimpleNamespace(sleep=waits.append))   # chart's alone
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert waits == []                                   # a first draw goes on at once
+    at.number_input(key="lr").set_value(lr).run()
+    assert waits == [chart.HEAD_START_S]                 # a new figure: one head start
+    at.run()
+    assert waits == [chart.HEAD_START_S] and not at.exception   # the same figure: none

@@ -6,7 +6,7 @@ import streamlit as st
 
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
-from gdviz.pages.chart import chart
+from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import drawn_early, from_link, held, section, settled, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
 
@@ -152,12 +152,12 @@ def main() -> None:
     early = held_settings()
     if early is not None:          # first, so the new chart is drawn before the rest arrives
         with left:
-            chart(main_figure(early), key="descent_chart")
+            chart(main_figure(early), key="descent_chart", head_start=HEAD_START_S)
     s = controls()
     run, th, lines = lesson(s)
     if not drawn_early(early, s):
         with left:
-            chart(main_figure(s), key="descent_chart")
+            chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
     with head:
         st.title("Gradient descent on a parabola")
         st.markdown("Roll a ball downhill: each step moves x against the slope, "

@@ -9,7 +9,7 @@ from gdviz import export, neuron
 from gdviz.data import DATA_KEYS, Dataset, make_pets
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
-from gdviz.pages.chart import chart
+from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import drawn_early, from_link, held, section, settled, widget
 from gdviz.settings import NEURON_FIELDS, by_key
 
@@ -157,7 +157,7 @@ def main() -> None:
     early = held(KEYS)
     if early is not None:
         try:
-            chart(main_figure(early), key="neuron_chart")
+            chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S)
         except ValueError:         # cannot be trained: said below, once the widgets are drawn
             early = None
     s, limit_slot = controls()
@@ -169,7 +169,7 @@ def main() -> None:
             st.error(f"These settings cannot be trained: {err}.", icon="🛑")
         return
     if not drawn_early(early, s):
-        chart(main_figure(s), key="neuron_chart")
+        chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
     with head:
         introduce(raw, s)
         verdict, _, rest = run.reason.partition(": ")
