@@ -1,6 +1,6 @@
 """How long plotly.js takes to draw each lesson's main figure, without Streamlit around it.
 
-On a control change gdviz's chart (gdviz/pages/chart.py) stays on the page: it moves only
+On a control change gdviz's chart (gdviz/pages/chart.js) stays on the page: it moves only
 what moved when the new figure differs from the shown one in points, frames, title, scrubber
 and layout images alone, else it redraws in place with one Plotly.react. st.plotly_chart
 instead remounts its chart (its identity hashes the figure): a fresh Plotly.newPlot, then a
@@ -29,7 +29,7 @@ import plotly.io as pio  # noqa: E402
 import plotly.utils  # noqa: E402
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from gdviz.pages.chart import JS as CHART_JS  # noqa: E402
+from gdviz.pages.chart import JS_FILE as CHART_JS  # noqa: E402
 from gdviz.pages.chart import SOURCE as PLOTLY_JS  # noqa: E402   the js gdviz's chart serves
 
 # Draw specs A and B alternately, as a student changing a control would see them drawn.
@@ -64,19 +64,22 @@ async ([a, b, rounds, mode]) => {
 """
 
 
-# The same alternation through gdviz's chart component itself (chart.JS, loaded as a plain
-# script): it moves only what moved when it can (moveOnly), else calls Plotly.react.
+# The same alternation through gdviz's chart component itself (chart.js, imported as the ES
+# module Streamlit imports): it moves only what moved when it can (moveOnly), else calls
+# Plotly.react. A draw is done when the chart counts it in its data-draws attribute.
 _CHART = """
-async ([a, b, rounds]) => {
+async ([a, b, rounds, module]) => {
+  const chart = (await import(module)).default;
   const box = document.getElementById('box');
   box.replaceChildren();
-  const payloads = [a, b].map((spec) => `{"src": "", "config": {}, "figure": ${spec}}`);
+  const payloads = [a, b].map((spec) =>
+    `{"src": "", "config": {}, "movable": true, "figure": ${spec}}`);
   const tick = () => new Promise((ok) => {     // a zero-delay turn of the event loop
     const c = new MessageChannel(); c.port1.onmessage = () => ok(); c.port2.postMessage(0); });
   const draw = async (payload) => {
-    window.__gdvizChart({data: payload, parentElement: box});
-    await tick();
-    while (box.querySelector('.gdviz-chart').__drawing) await tick();
+    const before = box.querySelector('.gdviz-chart')?.dataset.draws;
+    chart({data: payload, parentElement: box});
+    while (box.querySelector('.gdviz-chart').dataset.draws === before) await tick();
   };
   await draw(payloads[1]);
   const times = [];
@@ -130,10 +133,8 @@ def measure(draws: int) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         page_file = Path(tmp) / "draw.html"
-        component = CHART_JS.replace("export default function", "window.__gdvizChart = function")
         page_file.write_text(f"<html><body><div id='box' style='width:900px'></div>"
-                             f"<script src='file://{PLOTLY_JS}'></script>"
-                             f"<script>{component}</script></body></html>")
+                             f"<script src='file://{PLOTLY_JS}'></script></body></html>")
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=[*CHROMIUM_ARGS, "--allow-file-access-from-files"])
         try:
@@ -151,8 +152,9 @@ def measure(draws: int) -> list[dict]:
                     rows.append(dict(figure=name, variant=variant, kb=len(specs[0]) / 1024,
                                      median_ms=statistics.median(times), min_ms=min(times)))
                 specs = [json.dumps(a), json.dumps(b)]
-                page.evaluate(_CHART, [*specs, 2])
-                times = page.evaluate(_CHART, [*specs, draws])
+                module = f"file://{CHART_JS}"
+                page.evaluate(_CHART, [*specs, 2, module])
+                times = page.evaluate(_CHART, [*specs, draws, module])
                 rows.append(dict(figure=name, variant="gdviz's chart (moves only what moved)",
                                  kb=len(specs[0]) / 1024, median_ms=statistics.median(times),
                                  min_ms=min(times)))

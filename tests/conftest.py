@@ -17,10 +17,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "artifacts"
-# Browser tests: how gdviz's chart drew its figures so far (gdviz/pages/chart.py counts them),
-# and how long plotly's scrubber takes to glide its grip to a new step (150 ms by default).
-DRAWS = "() => document.querySelector('.gdviz-chart').__draws"
-GLIDE_MS = 500
+# Browser tests read what gdviz's chart (gdviz/pages/chart.js) writes on its own element:
+# data-draws ("react:1,moved:2"), data-frame, data-revision and data-settled.
+CHART = ".gdviz-chart"
 
 
 def finite_json(text: str) -> object:
@@ -60,18 +59,11 @@ def chart_components(at) -> dict[str, object]:
 
 def chart_specs(at) -> dict[str, str]:
     """The JSON of every chart an AppTest page shows, by key: gdviz's own charts (a
-    component whose data is the figure, with the frames that a lesson's chart sends apart
-    put back) and any st.plotly_chart."""
-    payloads = [json.loads(proto.bytes) for proto in chart_components(at).values()]
-    frames = {p["framesOf"]: p for p in payloads if "framesOf" in p}
+    component whose data is the figure; its element id ends with the chart's key) and any
+    st.plotly_chart."""
     specs = {}
-    for p in payloads:
-        if "figure" in p:
-            figure, apart = p["figure"], frames.get(p["key"])
-            if apart is not None:
-                assert apart["revision"] == figure["layout"]["datarevision"]
-                figure = figure | {"frames": apart["frames"]}
-            specs[p["key"]] = json.dumps(figure)
+    for element_id, proto in chart_components(at).items():
+        specs[element_id.rsplit("-", 1)[-1]] = json.dumps(json.loads(proto.bytes)["figure"])
     for el in at.get("plotly_chart"):
         specs[el.proto.id] = el.proto.spec
     return specs
@@ -112,6 +104,81 @@ def assert_clean(at: AppTest) -> None:
         finite_json(spec)
 
 
+# --- Browser tests ----------------------------------------------------------------------------
+def draws(page, n: int = 0) -> dict[str, int]:
+    """How the page's n-th gdviz chart drew its figures so far: {"react": …, "moved": …}."""
+    text = page.locator(CHART).nth(n).get_attribute("data-draws") or ""
+    return {k: int(v) for k, v in (part.split(":") for part in text.split(",") if part)}
+
+
+def settled(page, n: int = 0, drawn: int = 1, timeout: float = 30_000) -> None:
+    """Wait until the page's n-th gdviz chart has drawn `drawn` figures or more and is at
+    rest: no draw running or waiting, no animation playing (chart.js sets data-settled)."""
+    from playwright.sync_api import TimeoutError as Timeout
+    try:
+        _wait_settled(page, n, drawn, timeout)
+    except Timeout:
+        state = page.evaluate("(n) => ({...document.querySelectorAll('.gdviz-chart')[n]?.dataset})",
+                              n)
+        raise AssertionError(f"chart {n} not at rest with {drawn} draws: {state}") from None
+
+
+def _wait_settled(page, n: int, drawn: int, timeout: float) -> None:
+    page.wait_for_function(
+        """([n, drawn]) => {
+          const g = document.querySelectorAll('.gdviz-chart')[n];
+          if (!g || g.dataset.settled !== 'true' || !g.dataset.draws) return false;
+          const total = g.dataset.draws.split(',').reduce((t, p) => t + +p.split(':')[1], 0);
+          return total >= drawn;
+        }""", arg=[n, drawn], timeout=timeout)
+
+
+def all_settled(page, count: int, timeout: float = 60_000) -> None:
+    """Wait until the page shows `count` gdviz charts, every one drawn and at rest."""
+    page.wait_for_function(
+        """(count) => {
+          const charts = [...document.querySelectorAll('.gdviz-chart')];
+          return charts.length === count &&
+                 charts.every((g) => g.dataset.draws && g.dataset.settled === 'true');
+        }""", arg=count, timeout=timeout)
+
+
+def change(page, key: str, value: str, n: int = 0) -> None:
+    """Type `value` into the number input keyed `key` and wait until the page's n-th chart
+    has drawn the figure that follows and is at rest."""
+    before = sum(draws(page, n).values())
+    field = page.locator(f".st-key-{key} input").first
+    field.fill(value)
+    field.press("Enter")
+    settled(page, n, before + 1)
+
+
+def watch_frames(page):
+    """Start noting the names of the frames the page's first chart shows (plotly.js's
+    plotly_animatingframe event); returns a handle to the growing list."""
+    return page.evaluate_handle(
+        "() => { const names = []; document.querySelector('.js-plotly-plot')"
+        ".on('plotly_animatingframe', (e) => names.push(e.name)); return names; }")
+
+
+def played_frames(page) -> list[str]:
+    """Press ▶ Play and return the names of the first three frames it shows."""
+    names = watch_frames(page)
+    page.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    page.wait_for_function("(names) => names.length >= 3", arg=names)
+    return names.json_value()
+
+
+def scrub(page, fraction: float) -> None:
+    """Click the scrubber's rail at `fraction` of its width and wait for the chart to show
+    the frame there."""
+    rail = page.locator(".slider-rail-touch-rect").first.bounding_box()
+    page.mouse.click(rail["x"] + rail["width"] * fraction, rail["y"] + rail["height"] / 2)
+    page.wait_for_function("() => !['', '0'].includes("
+                           "document.querySelector('.gdviz-chart').dataset.frame)")
+    settled(page)
+
+
 @pytest.fixture
 def parabola():
     """The seed's y = x² − 4x + 6."""
@@ -145,3 +212,75 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+def load(page, url: str) -> None:
+    """Open `url` and wait until its first gdviz chart has drawn and is at rest."""
+    page.goto(url)
+    settled(page, timeout=60_000)
+
+
+def sent_reruns(page) -> list[str]:
+    """Collect (into the returned list, as they happen) the messages this page sends to the
+    server that ask for a script run: what a round trip for playback would need."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    runs: list[str] = []
+
+    def sent(payload) -> None:
+        msg = BackMsg()
+        msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        if msg.WhichOneof("type") == "rerun_script":
+            runs.append(msg.rerun_script.page_script_hash or "rerun")
+
+    page.on("websocket", lambda ws: ws.on("framesent", sent))
+    return runs
+
+
+# What a gdviz chart shows, read from plotly.js's public graph div (layout, data) and from
+# what is drawn: each trace's lines and markers, the pictures, the title and the scrubber's
+# grip. Two charts that agree here look the same to a student.
+SHOWN = """
+(n) => {
+  const g = document.querySelectorAll('.gdviz-chart')[n ?? 0];   // plotly.js's graph div
+  const attr = (el, a) => el.getAttribute(a);
+  return {
+    title: g.layout.title.text,
+    images: (g.layout.images ?? []).map((i) => [i.source, i.x, i.y, i.sizex, i.sizey]),
+    scrubber: g.layout.sliders.map((s) => [s.active,
+                                           s.steps.map((t) => t.label + ':' + t.args[0])]),
+    traces: [...g.querySelectorAll('.scatterlayer .trace')].map((t) => [
+      [...t.querySelectorAll('.js-line')].map((l) => attr(l, 'd')),
+      [...t.querySelectorAll('.point')].map((p) => attr(p, 'transform') + attr(p, 'd'))]),
+    maps: [...g.querySelectorAll('.imagelayer image')].map((i) => attr(i, 'href')),
+    grip: Math.round(g.querySelector('.slider-grip-rect').getBoundingClientRect().x),
+  };
+}
+"""
+
+# Boxes a reader must see whole: each axis title against its own tick labels and the legend.
+CLASHES = """
+() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((g) => {
+  const box = (el) => el && el.getBoundingClientRect();
+  const meet = (a, b) => a && b && a.width && b.width &&
+      a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const legend = box(g.querySelector('.legend .bg'));
+  const out = [];
+  for (const ax of ['x', 'y']) {
+    const title = box(g.querySelector(`.g-${ax}title text`));
+    const ticks = [...g.querySelectorAll(`.${ax}axislayer-above .${ax}tick text`)].map(box);
+    if (meet(title, legend)) out.push(`${ax} title under the legend`);
+    if (ticks.some((t) => meet(title, t))) out.push(`${ax} title on its tick labels`);
+  }
+  return out.map((o) => g.layout.title.text + ': ' + o);
+})
+"""
+
+
+def show_frame(page, name: str) -> None:
+    """Show the first chart's frame `name` through plotly.js's own Plotly.animate, as the
+    scrubber would, and wait until the chart is at rest."""
+    page.evaluate("(name) => window.Plotly.animate(document.querySelector('.js-plotly-plot'), "
+                  "[name], {mode: 'immediate', frame: {duration: 0, redraw: true}, "
+                  "transition: {duration: 0}})", name)
+    page.wait_for_function("(name) => document.querySelector('.gdviz-chart').dataset.frame "
+                           "=== name", arg=name)
+    settled(page)

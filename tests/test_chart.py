@@ -3,13 +3,15 @@ takes each new figure in place, with plotly.js served from the installed plotly 
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 
 import plotly
+import plotly.graph_objects as go
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from gdviz.figures.style import movable_breaches, spec_figure
 from gdviz.pages import chart
 from tests.conftest import ROOT, chart_components, chart_specs
 
@@ -19,54 +21,57 @@ APP = ROOT / "app.py"
 def test_a_new_learning_rate_reaches_the_same_chart_with_a_new_figure():
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     before = chart_components(at)
-    assert sorted(k.split("-", 2)[-1] for k in before) == ["descent_chart",
-                                                           "descent_chart-frames"]
+    assert [k.rsplit("-", 1)[-1] for k in before] == ["descent_chart"]
+    old = json.loads(chart_specs(at)["descent_chart"])["frames"][1]
     at.number_input(key="lr").set_value(0.3).run()
-    after = chart_components(at)
-    # the same element ids, so the browser keeps the chart and redraws it in place ...
-    assert after.keys() == before.keys()
+    # the same element id, so the browser keeps the chart and redraws it in place ...
+    assert chart_components(at).keys() == before.keys()
     # ... with the new run inside: the first step is 8 − 0.3·12 = 4.4, not 8 − 0.1·12 = 6.8
-    old, new = (json.dumps(json.loads(chart_specs(c)["descent_chart"])["frames"][1])
-                for c in (at_with(before), at_with(after)))
-    assert "0.1 * (2 * 8.00 - 4) = 6.80" in old
-    assert "0.3 * (2 * 8.00 - 4) = 4.40" in new
-
-
-def at_with(components: dict) -> SimpleNamespace:
-    """An AppTest stand-in that holds only these chart protos, for chart_specs."""
-    elements = [SimpleNamespace(proto=p) for p in components.values()]
-    return SimpleNamespace(get=lambda kind: elements if kind == "bidi_component" else [])
-
-
-@pytest.mark.parametrize("page, key", [("gdviz/pages/descent.py", "descent_chart"),
-                                       ("gdviz/pages/neuron.py", "neuron_chart")])
-def test_a_lessons_frames_travel_apart_and_belong_to_the_figure_they_follow(page, key):
-    at = AppTest.from_file(str(ROOT / page), default_timeout=60).run()
-    payloads = {json.loads(p.bytes).get("key") or json.loads(p.bytes)["framesOf"] + "*":
-                json.loads(p.bytes) for p in chart_components(at).values()}
-    figure, frames = payloads[key], payloads[key + "*"]
-    assert "frames" not in figure["figure"] and len(frames["frames"]) >= 2
-    assert frames["revision"] == figure["figure"]["layout"]["datarevision"]
-    # frame 0 is the figure as first drawn: the traces it moves are where the figure has them
-    first = frames["frames"][0]
-    for j, trace in zip(first["traces"], first["data"], strict=True):
-        for axis in ("x", "y"):
-            assert trace[axis] == figure["figure"]["data"][j][axis]
-    # what the chart waits for is a small part of the whole
-    whole = len(json.dumps(figure)) + len(json.dumps(frames))
-    assert len(json.dumps(figure)) < (0.5 if key == "descent_chart" else 0.3) * whole
+    new = json.loads(chart_specs(at)["descent_chart"])["frames"][1]
+    assert "0.1 * (2 * 8.00 - 4) = 6.80" in json.dumps(old)
+    assert "0.3 * (2 * 8.00 - 4) = 4.40" in json.dumps(new)
 
 
 def test_the_payload_is_strict_json_naming_a_served_copy_of_plotly_js():
     at = AppTest.from_file(str(APP), default_timeout=60).run()
-    for proto in chart_components(at).values():
-        json.loads(proto.bytes)                # strict: NaN or Infinity would not parse
-    (payload,) = [json.loads(p.bytes) for p in chart_components(at).values()
-                  if "figure" in json.loads(p.bytes)]
+    (proto,) = chart_components(at).values()
+    payload = json.loads(proto.bytes)       # strict: NaN or Infinity would not parse
     assert payload["src"] == f"/app/static/plotly-{plotly.__version__}.min.js"
     assert payload["config"]["displaylogo"] is False
     served = chart.STATIC / chart.BUNDLE
     assert served.read_bytes() == chart.SOURCE.read_bytes()
+
+
+@pytest.mark.parametrize("page, key", [("gdviz/pages/descent.py", "descent_chart"),
+                                       ("gdviz/pages/neuron.py", "neuron_chart")])
+def test_a_lesson_chart_gets_its_whole_figure_in_one_message_and_may_be_moved(page, key):
+    """One message per chart, frames included; only a figure checked against the contract
+    (a Spec: style.movable_breaches) is marked movable."""
+    at = AppTest.from_file(str(ROOT / page), default_timeout=60).run()
+    payloads = {k.rsplit("-", 1)[-1]: json.loads(p.bytes)
+                for k, p in chart_components(at).items()}
+    assert list(payloads) == [key]
+    figure = payloads[key]["figure"]
+    assert payloads[key]["movable"] is True and len(figure["frames"]) >= 2
+    assert movable_breaches(figure["data"], figure["layout"], figure["frames"]) == []
+
+
+def test_a_plotly_figure_is_sent_as_not_movable():
+    fig = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
+    payload = json.loads(chart.payload(fig))
+    assert payload["movable"] is False and payload["figure"]["data"][0]["type"] == "heatmap"
+
+
+def test_the_charts_javascript_lives_in_its_file_and_uses_no_private_plotly_state():
+    """chart.js talks to plotly.js through its documented API alone: no underscore fields
+    (_fullLayout, _transitionData …), no window globals of its own, no expandos on nodes."""
+    js = chart.JS_FILE.read_text(encoding="utf-8")
+    assert "export default function" in js
+    assert re.findall(r"\.\s*_\w+|\[\s*[\"']_\w+", js) == []
+    assert re.findall(r"window\.(?!Plotly\b)\w+", js) == []
+    assert re.findall(r"\bgd\.(?!on\b|data\b|dataset\b|className\b|textContent\b|"
+                      r"style\b|isConnected\b)\w+", js) == []
+    assert "JS =" not in chart.__loader__.get_source(chart.__name__)
 
 
 def test_publish_plotly_copies_once_and_replaces_a_stale_copy(tmp_path, monkeypatch):
@@ -98,72 +103,80 @@ def test_the_fallback_is_streamlits_own_chart_with_the_same_figure(monkeypatch):
     assert len(fig["frames"]) == 34 and fig["layout"]["template"] == {}
 
 
-@pytest.mark.parametrize("page, key, lr", [(None, "descent_chart", 0.3),
-                                           ("gdviz/pages/neuron.py", "neuron_chart", 3.0)])
-def test_a_redrawn_lesson_chart_is_written_first_and_given_its_head_start(monkeypatch, page,
-                                                                          key, lr):
-    """After a change the lesson's chart goes out before the sidebar's widgets (its
-    settings read from what they hold, common.held), the script waits HEAD_START_S, then
-    the widgets, the title and the rest follow. The session's first run draws the widgets
-    first, and neither it nor an unchanged figure waits."""
-    from gdviz.pages import common
-    events: list[tuple[str, object]] = []
-    clock = [0.0]            # waits move this clock, and nothing else does
+# --- The figure contract (style.movable_breaches) ------------------------------------------
+def _figure():
+    """A small figure that keeps the contract: two scatter traces, two frames, a picture."""
+    data = [dict(type="scatter", x=[0, 1], y=[0, 1]), dict(type="scatter", x=[0], y=[0])]
+    layout = dict(title=dict(text="k = 0"), images=[dict(source="a.png", x=0, y=1)])
+    frames = [dict(name=str(k), traces=[1], data=[dict(type="scatter", x=[k], y=[k])],
+                   layout=dict(title=dict(text=f"k = {k}"), images=[dict(source=f"{k}.png")]))
+              for k in range(2)]
+    frames[0]["layout"]["images"][0]["source"] = "a.png"
+    return data, layout, frames
 
-    def wait(seconds):
-        events.append(("wait", seconds))
-        clock[0] += seconds
 
-    monkeypatch.setattr(chart, "time", SimpleNamespace(sleep=wait, perf_counter=lambda: clock[0]))
-    title = st.title
+def test_a_figure_that_keeps_the_contract_is_built():
+    data, layout, frames = _figure()
+    assert movable_breaches(data, layout, frames) == []
+    assert spec_figure(data, layout, frames).frames == frames
 
-    def noted_title(body, *args, **kwargs):
-        events.append(("title", body))
-        return title(body, *args, **kwargs)
 
-    monkeypatch.setattr(st, "title", noted_title)
-    widget = common.widget       # the page scripts import it afresh on every run
+def _breach(change):
+    data, layout, frames = _figure()
+    change(data, layout, frames)
+    return data, layout, frames
 
-    def noted_widget(field, *args, **kwargs):
-        events.append(("widget", field.key))
-        return widget(field, *args, **kwargs)
 
-    monkeypatch.setattr(common, "widget", noted_widget)
+@pytest.mark.parametrize("change, words", [
+    (lambda d, lo, f: d.append(dict(type="heatmap", z=[[1]])), "'heatmap', not 'scatter'"),
+    (lambda d, lo, f: d[0].pop("type"), "None, not 'scatter'"),
+    (lambda d, lo, f: f[1]["data"][0].update(mode="lines"), "beyond its points"),
+    (lambda d, lo, f: f[1]["data"][0].update(type="bar"), "beyond its points"),
+    (lambda d, lo, f: f[1]["layout"].update(xaxis=dict(range=[0, 2])), "'xaxis'"),
+    (lambda d, lo, f: f[1].update(traces=[5]), "does not index"),
+    (lambda d, lo, f: f[1].update(traces=[0, 1]), "does not index"),
+    (lambda d, lo, f: f[1].pop("name"), "names"),
+    (lambda d, lo, f: f[1].update(name="0"), "names"),
+    (lambda d, lo, f: f[0]["data"][0].update(x=[9]), "first frame moves trace 1"),
+    (lambda d, lo, f: f[0]["layout"]["title"].update(text="k = 9"), "first frame's title"),
+    (lambda d, lo, f: f[0]["layout"]["images"][0].update(source="z.png"), "picture 0"),
+])
+def test_a_figure_that_breaches_the_contract_is_refused_when_built(change, words):
+    data, layout, frames = _breach(change)
+    assert any(words in b for b in movable_breaches(data, layout, frames)), \
+        movable_breaches(data, layout, frames)
+    with pytest.raises(ValueError, match="cannot move this figure"):
+        spec_figure(data, layout, frames)
+
+
+def test_streamlits_own_chart_still_takes_a_new_identity_with_each_figure():
+    """Why gdviz has its own chart (gdviz/pages/chart.py): st.plotly_chart's element id
+    hashes the figure even with a key, so a new figure is a new element (streamlit/streamlit
+    #11424, #16052). When this fails, Streamlit keeps keyed charts: reconsider chart.js."""
+    def app():
+        import plotly.graph_objects as go
+        import streamlit as st
+        lr = st.number_input("lr", value=0.1, key="lr")
+        st.plotly_chart(go.Figure(go.Scatter(x=[0, 1], y=[0, lr])), key="the_chart")
+
+    at = AppTest.from_function(app).run()
+    before = at.get("plotly_chart")[0].proto.id
+    at.number_input(key="lr").set_value(0.3).run()
+    after = at.get("plotly_chart")[0].proto.id
+    assert before != after
+
+
+@pytest.mark.parametrize("page, lr", [(None, 0.3), ("gdviz/pages/neuron.py", 3.0)])
+def test_a_redrawn_lesson_chart_gets_its_head_start_and_nothing_else_waits(monkeypatch,
+                                                                             page, lr):
+    waits: list[float] = []
+    monkeypatch.setattr(chart, "time", SimpleNamespace(sleep=waits.append))   # chart's alone
     at = AppTest.from_file(str(APP), default_timeout=60)
     if page:
         at.switch_page(page)
     at.run()
-    kinds = [e for e, _ in events]
-    assert "wait" not in kinds and kinds.index("title") > kinds.index("widget")  # first draw
-    events.clear()
+    assert waits == []                                   # a first draw goes on at once
     at.number_input(key="lr").set_value(lr).run()
-    # the head start comes first, in two parts: the chart's message leaves, then the frames
-    # are built and the rest of HEAD_START_S waited out
-    kinds = [e for e, _ in events]
-    waits = [s for e, s in events if e == "wait"]
-    assert kinds[:2] == ["wait", "wait"] and waits[0] == chart.SEND_S
-    assert sum(waits) == pytest.approx(chart.HEAD_START_S)
-    assert kinds[-1] == "title" and set(kinds[2:-1]) == {"widget"}
-    assert (chart._LAST_DRAWN in at.session_state
-            and key in at.session_state[chart._LAST_DRAWN])
-    events.clear()
-    at.run()                                                       # the same figure again
-    assert "wait" not in [e for e, _ in events]
-    assert not at.exception
-
-
-def test_a_spec_builds_lazy_frames_once_and_only_when_asked_for_them():
-    from gdviz.figures.style import spec_figure
-    built = []
-
-    def frames():
-        built.append(1)
-        return [dict(name="0", data=[dict(x=[1], y=[2])])]
-
-    fig = spec_figure([dict(type="scatter", x=[1], y=[2])], dict(height=300), frames)
-    assert fig.animated and json.loads(fig.figure_json())["layout"]["height"] == 300
-    assert built == []                                 # the figure went out without them
-    assert json.loads(fig.frames_json())[0]["name"] == "0"
-    assert fig.frames == json.loads(fig.frames_json()) and built == [1]
-    assert json.loads(fig.to_json())["frames"][0]["name"] == "0" and built == [1]
-    assert not spec_figure([], {}).animated
+    assert waits == [chart.HEAD_START_S]                 # a new figure: one head start
+    at.run()
+    assert waits == [chart.HEAD_START_S] and not at.exception   # the same figure: none

@@ -220,8 +220,7 @@ def animated(run: TrainingRun, data: Dataset, title: str = "",
     Returns:
         A figure with ≤ MAX_FRAMES frames (the last one is the final epoch), Play/Pause
         buttons and a scrubber. It is assembled from plain dicts without plotly's
-        per-property validation (~80 ms a figure); the tests check the spec instead. The
-        frames are built when first asked for: the page sends the figure before them.
+        per-property validation (~80 ms a figure); the tests check the spec instead.
     """
     xr, yr = view_box(data)
     gx, gy = np.linspace(*xr, GRID), np.linspace(*yr, GRID)
@@ -249,15 +248,13 @@ def animated(run: TrainingRun, data: Dataset, title: str = "",
             legendgroup=name.split()[0])))
     # a frame's images[0] replaces only the first picture's source: plotly.js updates a
     # layout array like images entry by entry
-    def frames() -> list[dict]:
-        heats = p_dog_percent(run, ks, gx, gy)
-        return [dict(name=str(k), traces=moving, data=moved,
-                     layout=dict(title=dict(text=_caption(run, int(k), title)),
-                                 images=[dict(source=p_dog_source(heat))]))
-                for k, moved, heat in zip(ks, _moving(run, ks, (xr, yr)), heats, strict=True)]
-
-    first = p_dog_source(p_dog_percent(run, ks[:1], gx, gy)[0])
-    images = [dict(source=first, **_placed(gx, gy, "x", "y")), cost_picture]
+    heats = p_dog_percent(run, ks, gx, gy)
+    frames = [dict(name=str(k), traces=moving, data=moved,
+                   layout=dict(title=dict(text=_caption(run, int(k), title)),
+                               images=[dict(source=p_dog_source(heat))]))
+              for k, moved, heat in zip(ks, _moving(run, ks, (xr, yr)), heats, strict=True)]
+    images = [dict(source=frames[0]["layout"]["images"][0]["source"],
+                   **_placed(gx, gy, "x", "y")), cost_picture]
     layout = _layout(run, xr, yr, ks, title, window, b) | dict(images=images)
     return spec_figure(traces, layout, frames)
 

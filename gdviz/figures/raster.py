@@ -5,6 +5,11 @@ four panels of the neuron's figure for a new cost surface. A layout image and sc
 are swapped in place instead (gdviz/pages/chart.py), so the map is made here: the colours as
 the browser scales a small PNG up (smoothly, as a heatmap's zsmooth="fast"), the contour
 lines by marching squares. Standard library and NumPy only.
+
+The PNG encoder is written here rather than taken from Pillow (which Streamlit installs, and
+which the tests use to decode these pictures): Pillow's Image.save was measured at ~0.3 ms
+more per picture, ~28 ms more per neuron figure of 61 pictures (timeit, 2026-11-30), for
+the same bytes. An 8-bit PNG is four chunks around one zlib stream.
 """
 from __future__ import annotations
 

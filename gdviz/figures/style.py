@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -106,8 +106,10 @@ def scrubber(names: Sequence[int], y: float, labels: int = 10) -> dict:
     every = max(1, int(np.ceil(len(names) / labels)))
     steps = [dict(label=str(k) if i % every == 0 or i == len(names) - 1 else "",
                   method="animate", args=[[str(k)], go_to]) for i, k in enumerate(names)]
+    # no glide (plotly's default slides the grip for 150 ms): a glide still running when the
+    # chart is redrawn puts the grip back where the old run was, after the redraw
     return dict(active=0, x=0, len=1, y=y, yanchor="top", pad=dict(t=10),
-                currentvalue=dict(visible=False), steps=steps)
+                currentvalue=dict(visible=False), transition=dict(duration=0), steps=steps)
 
 
 class Spec:
@@ -121,28 +123,12 @@ class Spec:
     in full against plotly's schema.
     """
 
-    __slots__ = ("data", "layout", "_frames", "_figure", "_json", "_parts")
+    __slots__ = ("data", "layout", "frames", "_figure", "_json")
 
-    def __init__(self, data: list[dict], layout: dict,
-                 frames: Sequence[dict] | Callable[[], Sequence[dict]] = ()) -> None:
-        self.data, self.layout = data, layout
-        self._frames = frames if callable(frames) else list(frames)
+    def __init__(self, data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> None:
+        self.data, self.layout, self.frames = data, layout, list(frames)
         self._figure: go.Figure | None = None
         self._json: str | None = None
-        self._parts: list[str | None] = [None, None]
-
-    @property
-    def frames(self) -> list[dict]:
-        """The frames; given as a function, they are built on first use, so a chart can send
-        the figure before they exist (gdviz/pages/chart.py)."""
-        if callable(self._frames):
-            self._frames = list(self._frames())
-        return self._frames
-
-    @property
-    def animated(self) -> bool:
-        """Whether the figure has frames, without building them."""
-        return callable(self._frames) or bool(self._frames)
 
     def to_dict(self) -> dict:
         return dict(data=self.data, layout=self.layout, frames=self.frames)
@@ -152,19 +138,6 @@ class Spec:
         if self._json is None:
             self._json = pio.json.to_json_plotly(self.to_dict())
         return self._json
-
-    def figure_json(self) -> str:
-        """The figure without its frames as JSON, made once: a chart can show it before the
-        frames arrive."""
-        if self._parts[0] is None:
-            self._parts[0] = pio.json.to_json_plotly(dict(data=self.data, layout=self.layout))
-        return self._parts[0]
-
-    def frames_json(self) -> str:
-        """The frames alone as JSON, made once."""
-        if self._parts[1] is None:
-            self._parts[1] = pio.json.to_json_plotly(self.frames)
-        return self._parts[1]
 
     def to_plotly(self) -> go.Figure:
         """The same figure as a go.Figure (made once, unvalidated: see the class docs)."""
@@ -179,14 +152,77 @@ class Spec:
         return self.to_plotly().to_html(**options)
 
 
-def spec_figure(data: list[dict], layout: dict,
-                frames: Sequence[dict] | Callable[[], Sequence[dict]] = ()) -> Spec:
+# What gdviz's chart (gdviz/pages/chart.js) may change without a redraw: a scatter trace's
+# per-point arrays, and the layout that plotly.js redraws on its own, apart from the traces.
+POINTS = ("x", "y", "text", "customdata")
+FRAME_LAYOUT = ("title", "images")
+
+
+def movable_breaches(data: Sequence[dict], layout: dict,
+                     frames: Sequence[dict] = ()) -> list[str]:
+    """How a figure breaks the rules gdviz's chart relies on to move it without a redraw
+    (empty when it keeps them all).
+
+    The chart takes a new figure by moving points (Plotly.animate with redraw off) and by
+    swapping the title, pictures and scrubber, and it rewinds a chart left on a later frame
+    by showing the first frame. That is only right when:
+      - every trace is a scatter trace: a transition without a redraw clears the layers of
+        every other trace type (a heatmap vanishes), which is why the neuron's maps are
+        pictures (gdviz/figures/raster.py) and its colour bar hangs on an empty scatter;
+      - frames are named, once each, and move existing traces by index, changing only their
+        points and the layout in FRAME_LAYOUT;
+      - the first frame is the figure as built: the points and layout it sets are the
+        figure's own, so showing it puts the figure back.
+
+    Args:
+        data, layout, frames: the figure's plain dicts (see spec_figure).
+    """
+    out = [f"trace {j} is {d.get('type')!r}, not 'scatter'" for j, d in enumerate(data)
+           if d.get("type") != "scatter"]
+    names = [f.get("name") for f in frames]
+    if any(n is None for n in names) or len(set(map(str, names))) != len(names):
+        out.append("frames must have names, each once")
+    for f in frames:
+        traces, moved = f.get("traces", []), f.get("data", [])
+        if len(traces) != len(moved) or any(not 0 <= j < len(data) for j in traces):
+            out.append(f"frame {f.get('name')}: traces does not index the frame's data")
+            continue
+        for j, d in zip(traces, moved, strict=True):
+            extra = set(d) - {"type", *POINTS}
+            if d.get("type", "scatter") != "scatter" or extra:
+                out.append(f"frame {f.get('name')} changes trace {j} beyond its points "
+                           f"({sorted(extra) or d.get('type')})")
+        extra = set(f.get("layout", {})) - set(FRAME_LAYOUT)
+        if extra:
+            out.append(f"frame {f.get('name')} changes the layout's {sorted(extra)}")
+    if frames and not out:
+        first = frames[0]
+        for j, d in zip(first.get("traces", []), first.get("data", []), strict=True):
+            if any(d.get(k) != data[j].get(k) for k in POINTS if k in d):
+                out.append(f"the first frame moves trace {j} away from the figure's points")
+        shown = first.get("layout", {})
+        if "title" in shown and shown["title"].get("text") != layout.get("title", {}).get("text"):
+            out.append("the first frame's title is not the figure's")
+        for i, image in enumerate(shown.get("images", [])):
+            own = layout.get("images", [])
+            if i >= len(own) or any(own[i].get(k) != v for k, v in image.items()):
+                out.append(f"the first frame's picture {i} is not the figure's")
+    return out
+
+
+def spec_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> Spec:
     """A figure from plain dicts, skipping plotly.py entirely (see Spec).
+
+    The chart moves a Spec's points without a redraw, so the figure is checked here against
+    the rules that rely on (movable_breaches); a breach is a bug in the figure's code.
 
     `datarevision` is a digest of the data. Plotly.react trusts it: with a revision it
     skips comparing the data arrays when only the layout changed, and redraws the data
     when the digest differs.
     """
+    breaches = movable_breaches(data, layout, frames)
+    if breaches:
+        raise ValueError("gdviz's chart cannot move this figure: " + "; ".join(breaches))
     layout = dict(layout, template={},     # {}: no template at all (see AXIS)
                   datarevision=zlib.crc32(json.dumps(data, default=str).encode()))
     return Spec(data, layout, frames)
