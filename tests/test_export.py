@@ -51,7 +51,7 @@ def test_exported_html_plays_offline(parabola, page, tmp_path):
     page.on("request", lambda r: requests.append(r.url))
     page.goto(path.as_uri())
     page.wait_for_selector(".js-plotly-plot")
-    ball = "() => document.querySelector('.js-plotly-plot')._fullData[4].x[0]"
+    ball = "() => document.querySelector('.js-plotly-plot').data[4].x[0]"
     assert page.evaluate(ball) == 8.0
     page.locator(".updatemenu-button").first.click()
     page.wait_for_function(f"() => Math.abs(({ball})() - 2) < 0.5", timeout=20_000)
