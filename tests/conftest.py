@@ -172,7 +172,9 @@ def played_frames(page) -> list[str]:
 def scrub(page, fraction: float) -> None:
     """Click the scrubber's rail at `fraction` of its width and wait for the chart to show
     the frame there."""
-    rail = page.locator(".slider-rail-touch-rect").first.bounding_box()
+    touch = page.locator(".slider-rail-touch-rect").first
+    touch.scroll_into_view_if_needed()     # a mouse click lands only inside the viewport
+    rail = touch.bounding_box()
     page.mouse.click(rail["x"] + rail["width"] * fraction, rail["y"] + rail["height"] / 2)
     page.wait_for_function("() => !['', '0'].includes("
                            "document.querySelector('.gdviz-chart').dataset.frame)")
