@@ -456,9 +456,9 @@ def _outcome(run: DescentRun) -> str:
         return (f"**diverged**: at step {run.diverged_at} x ran away, so the run was stopped "
                 f"there")
     if run.converged_at is not None:
-        return (f"**within {TOL:g} of x* = {run.x_star:.4g} from step {run.converged_at}** "
+        return (f"__within {TOL:g} of x* = {run.x_star:.4g} from step {run.converged_at}__ "
                 f"(of {run.steps})")
-    where = (f"**not within {TOL:g} of x* = {run.x_star:.4g} in {run.steps} steps**: x = "
+    where = (f"__not within {TOL:g} of x* = {run.x_star:.4g} in {run.steps} steps__: x = "
              f"{run.x[-1]:.4g} is still {run.error[-1]:.3g} away")
     if run.status == "cycling":
         where += f", jumping between {run.x[-2]:.4g} and {run.x[-1]:.4g}"

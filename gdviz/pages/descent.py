@@ -168,7 +168,7 @@ def rule_text(run: descent.DescentRun, th: descent.Theory, lr: float) -> str:
                  "every step.")
         head = "η"
     else:
-        intro = (f"A local rule: **near the minimum x* = {run.x_star:.3g}**, where f″ = "
+        intro = (f"A local rule: __near the minimum x* = {run.x_star:.3g}__, where f″ = "
                  f"{h:.3g}, each step {factor}. Away from x* the curvature changes, so the rule "
                  "says nothing about a ball still far from it.")
         head = f"η (near x* = {run.x_star:.3g})"
