@@ -25,6 +25,7 @@ PRESETS = (
     ("edge", "At the edge (2/f″)", 2.0),
     ("large", "Too large", 2.2),
 )
+PRESET_KEYS = tuple(f"preset_{name}" for name, *_ in PRESETS)   # the keys 1–6 press these
 SWEEP_STEPS = 200
 TABS = ("Step ledger", "Learning rates compared", "Steps vs learning rate", "Other methods",
         "Export")
@@ -49,7 +50,7 @@ def lesson(s: dict) -> tuple[descent.DescentRun, descent.Theory, list[str]]:
 @st.cache_resource(max_entries=256, show_spinner=False)
 def main_figure(s: dict):
     run, th, lines = lesson(s)
-    return figs.animated(run, objective(s), lines)
+    return figs.animated(run, objective(s), lines, lr_step=LR_STEP)
 
 
 def export_figure(s: dict):
@@ -58,7 +59,7 @@ def export_figure(s: dict):
     word = descent.verdict(objective(s), run, LR_STEP).word.lower()
     label = (f"f(x) = {s['f']} · x₀ = {s['x0']:g} · η = {s['lr']:g} · {word} · "
              f"{run.steps} steps · {run.status}")
-    return figs.animated(run, objective(s), lines, label)
+    return figs.animated(run, objective(s), lines, label, LR_STEP)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -213,7 +214,8 @@ def main() -> None:
     session.keep_settings("descent", s)
     run, th, lines = lesson(s)
     with left:
-        chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
+        chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S,
+              presets=PRESET_KEYS)
     with head:
         st.title(title(s))
         st.markdown("Roll a ball downhill: each step moves x against the slope, "

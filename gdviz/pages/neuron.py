@@ -288,7 +288,8 @@ def main() -> None:
             introduce(link, s, options, option_notes)
             st.error(f"These settings cannot be trained: {err}.", icon="🛑")
         return
-    chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
+    chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S,
+          presets=tuple(f"neuron_preset_{name}" for name, *_ in PRESETS))
     with head:
         introduce(link, s, options, option_notes)
         STATUS_BOX[run.status](status_text(run, data))
