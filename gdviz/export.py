@@ -38,7 +38,7 @@ def _cell(v) -> str:
 
 # The playback controls the lesson's chart has (play, pause, steps, speed, keys, the status
 # line), the same file the chart component runs: the offline file plays as the page does.
-PLAYBACK_JS = Path(__file__).with_name("playback.js")
+PLAYBACK_FILE = Path(__file__).with_name("playback.js")
 # Runs once plotly.js has drawn the figure (plotly.py's post_script; {plot_id} is the chart's
 # <div>). The keys 1–6 pick presets on the page only: the file has none.
 PLAYER = """(() => {
@@ -65,7 +65,7 @@ def player_script(fig) -> str:
     facts = dict(layout=dict(meta=d["layout"].get("meta"), title=d["layout"].get("title")),
                  frames=[dict(name=f.get("name")) for f in d.get("frames", [])])
     # the words go inside a <script>: no "</" may close it early
-    return PLAYER % (PLAYBACK_JS.read_text(encoding="utf-8"),
+    return PLAYER % (PLAYBACK_FILE.read_text(encoding="utf-8"),
                      json.dumps(facts, ensure_ascii=False).replace("</", "<\\/"))
 
 

@@ -65,12 +65,14 @@ def test_a_plotly_figure_is_sent_as_not_movable():
 def test_the_charts_javascript_lives_in_its_file_and_uses_no_private_plotly_state():
     """chart.js talks to plotly.js through its documented API alone: no underscore fields
     (_fullLayout, _transitionData …), no window globals of its own, no expandos on nodes."""
-    js = chart.JS_FILE.read_text(encoding="utf-8")
-    assert "export default function" in js
+    own = chart.JS_FILE.read_text(encoding="utf-8")
+    assert "export default function" in own
+    # the playback controls (gdviz/playback.js) come first in the same module: same rules
+    js = chart.PLAYBACK_FILE.read_text(encoding="utf-8") + own
     assert re.findall(r"\.\s*_\w+|\[\s*[\"']_\w+", js) == []
     assert re.findall(r"window\.(?!Plotly\b)\w+", js) == []
     assert re.findall(r"\bgd\.(?!on\b|data\b|dataset\b|className\b|textContent\b|"
-                      r"style\b|isConnected\b)\w+", js) == []
+                      r"style\b|isConnected\b|setAttribute\b)\w+", js) == []
     assert "JS =" not in chart.__loader__.get_source(chart.__name__)
 
 
@@ -101,6 +103,9 @@ def test_the_fallback_is_streamlits_own_chart_with_the_same_figure(monkeypatch):
     (spec,) = chart_specs(at).values()
     fig = json.loads(spec)
     assert len(fig["frames"]) == 34 and fig["layout"]["template"] == {}
+    # playback.js does not run there: plotly's own buttons play the frames instead
+    (menu,) = fig["layout"]["updatemenus"]
+    assert [b["label"] for b in menu["buttons"]] == ["▶ Play", "❚❚ Pause"]
 
 
 # --- The figure contract (style.movable_breaches) ------------------------------------------

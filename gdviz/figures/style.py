@@ -232,6 +232,21 @@ def movable_breaches(data: Sequence[dict], layout: dict,
     return out
 
 
+def with_play_buttons(spec: Spec) -> go.Figure:
+    """The spec as a go.Figure with plotly's own ▶ Play and ❚❚ Pause in a row added under its
+    scrubber: for st.plotly_chart (gdviz/pages/chart.py's fallback), where gdviz/playback.js
+    does not run. A figure without playback words is returned as it is."""
+    meta = spec.layout.get("meta", {}).get("playback")
+    if not meta:
+        return spec.to_plotly()
+    margin, row = spec.layout["margin"], 60
+    plot = spec.layout["height"] - margin["t"] - margin["b"]     # the plot's own height, kept
+    layout = dict(spec.layout, height=spec.layout["height"] + row,
+                  margin=dict(margin, b=margin["b"] + row),
+                  updatemenus=[play_buttons(meta["ms"], y=-(margin["b"] + 5) / plot)])
+    return Spec(spec.data, layout, spec.frames).to_plotly()
+
+
 def spec_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> Spec:
     """A figure from plain dicts, skipping plotly.py entirely (see Spec).
 

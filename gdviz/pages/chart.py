@@ -35,7 +35,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
-from gdviz.figures.style import Spec
+from gdviz.figures.style import Spec, with_play_buttons
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ CONFIG = {"displaylogo": False, "responsive": True}
 JS_FILE = Path(__file__).with_name("chart.js")
 # The playback controls' JavaScript, shared with the exported HTML file (gdviz/export.py): it
 # comes first in the component's module, so chart.js can make a player for each chart.
-PLAYBACK_JS = Path(__file__).resolve().parents[1] / "playback.js"
+PLAYBACK_FILE = Path(__file__).resolve().parents[1] / "playback.js"
 CSS = ".gdviz-chart { width: 100%; }\n" \
       ".gdviz-chart-failed { height: auto !important; padding: 1rem; border: 1px solid #D55E00; }"
 
@@ -80,7 +80,7 @@ def _component():
         return None
     if not publish_plotly():
         return None
-    js = PLAYBACK_JS.read_text(encoding="utf-8") + "\n" + JS_FILE.read_text(encoding="utf-8")
+    js = PLAYBACK_FILE.read_text(encoding="utf-8") + "\n" + JS_FILE.read_text(encoding="utf-8")
     return st.components.v2.component("gdviz.chart", js=js, css=CSS, isolate_styles=False)
 
 
@@ -127,7 +127,7 @@ def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0,
     """
     mount = None if os.environ.get("GDVIZ_PLOTLY_CHART") else _component()
     if mount is None:
-        plotly_fig = fig.to_plotly() if isinstance(fig, Spec) else fig
+        plotly_fig = with_play_buttons(fig) if isinstance(fig, Spec) else fig
         st.plotly_chart(plotly_fig, key=key, theme=None, config=CONFIG)
         return
     data = payload(fig, presets)
