@@ -123,6 +123,8 @@ def _figure():
 def test_a_figure_that_keeps_the_contract_is_built():
     data, layout, frames = _figure()
     assert movable_breaches(data, layout, frames) == []
+    layout["meta"] = dict(playback=dict(say=["k = 0", "k = 1"]))    # a word line per frame
+    assert movable_breaches(data, layout, frames) == []
     assert spec_figure(data, layout, frames).frames == frames
 
 
@@ -145,6 +147,8 @@ def _breach(change):
     (lambda d, lo, f: f[0]["data"][0].update(x=[9]), "first frame moves trace 1"),
     (lambda d, lo, f: f[0]["layout"]["title"].update(text="k = 9"), "first frame's title"),
     (lambda d, lo, f: f[0]["layout"]["images"][0].update(source="z.png"), "picture 0"),
+    (lambda d, lo, f: lo.update(meta=dict(playback=dict(say=["k = 0"]))), "words for 1 frames"),
+    (lambda d, lo, f: d[0].update(hovertemplate="%{meta.playback.alt}"), "shows layout.meta"),
 ])
 def test_a_figure_that_breaches_the_contract_is_refused_when_built(change, words):
     data, layout, frames = _breach(change)
