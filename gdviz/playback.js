@@ -9,8 +9,8 @@
 // same file runs in the export, so the controls are the same in both places. Everything here
 // runs in the browser: playback never sends a message to the server.
 //
-// Only plotly.js's documented API: Plotly.animate and the plotly_animatingframe,
-// plotly_animated and plotly_animationinterrupted events. A player's state lives in its closure.
+// Only plotly.js's documented API: Plotly.animate (and the promise it returns) and the
+// plotly_animatingframe event. A player's state lives in its closure.
 //
 // What a player is told about a figure (gdviz/figures/style.py, playback_meta, puts it in the
 // figure's layout.meta, computed from the run on the server): the frames' names, ms (a frame's
@@ -81,7 +81,8 @@ const button = (label, name, keys, hint) => {
 // the chart). Call show(info) with each new figure; press(action) does what a key asks.
 const makePlayer = (Plotly, gd, bar) => {
   playerStyle();
-  const state = {names: [], ms: 500, say: [], tail: "", at: 0, speed: 1, playing: false};
+  const state = {names: [], ms: 500, say: [], tail: "", at: 0, speed: 1, playing: false,
+                 turn: 0};
   bar.className = "gdviz-player";
   bar.setAttribute("role", "group");
   bar.setAttribute("aria-label", "Playback of the animation");
@@ -120,27 +121,40 @@ const makePlayer = (Plotly, gd, bar) => {
     bar.dataset.speed = String(state.speed);
   };
 
+  // `playing` is what the student asked for, not what plotly.js's events say: a step's short
+  // glide is an animation too, and Space right after a step must play, not pause. Every
+  // command takes a new turn; a play's end or interruption counts only if it is still its turn.
+  const turn = () => { state.turn += 1; state.playing = false; return state.turn; };
   const go = (k, ms) => {
+    turn();
     if (!state.names.length) return Promise.resolve();
     state.at = Math.max(0, Math.min(state.names.length - 1, k));
     narrate();
     return Plotly.animate(gd, [state.names[state.at]], {
       mode: "immediate", frame: {duration: ms, redraw: true},
       transition: {duration: ms, easing: "cubic-in-out"},
-    });
+    }).catch(() => {});      // interrupted by the next command: nothing to do
   };
   const play = () => {
+    const mine = turn();
     if (!state.names.length) return Promise.resolve();
     // from the frame after the one on screen; from the start again once at the end
     const from = state.at >= state.names.length - 1 ? 0 : state.at + 1;
     const ms = Math.round(state.ms / state.speed);
+    state.playing = true;
+    narrate();
+    const done = () => { if (mine === state.turn) { state.playing = false; narrate(); } };
     return Plotly.animate(gd, state.names.slice(from), {
       mode: "immediate", frame: {duration: ms, redraw: true}, transition: {duration: 0},
+    }).then(done, done);
+  };
+  const pause = () => {
+    turn();
+    narrate();
+    return Plotly.animate(gd, [null], {
+      mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0},
     });
   };
-  const pause = () => Plotly.animate(gd, [null], {
-    mode: "immediate", frame: {duration: 0, redraw: false}, transition: {duration: 0},
-  });
   // A new speed takes effect at once: a playing animation goes on from where it is.
   const setSpeed = (s) => {
     state.speed = s;
@@ -159,15 +173,12 @@ const makePlayer = (Plotly, gd, bar) => {
   };
   Object.entries(buttons).forEach(([action, b]) => b.addEventListener("click", () => press(action)));
 
+  // The frame on screen, whoever moved it (a play, a step, the scrubber, the chart's redraw).
   gd.on("plotly_animatingframe", (e) => {
     const k = state.names.indexOf(String(e.name));
     if (k >= 0) state.at = k;
-    state.playing = true;
     narrate();
   });
-  const rest = () => { state.playing = false; narrate(); };
-  gd.on("plotly_animated", rest);
-  gd.on("plotly_animationinterrupted", rest);
 
   return {
     press,
@@ -178,7 +189,7 @@ const makePlayer = (Plotly, gd, bar) => {
       state.say = info.say ?? [];
       state.tail = info.tail ?? "";
       state.at = 0;
-      state.playing = false;
+      turn();
       bar.hidden = state.names.length < 2;
       narrate();
     },
