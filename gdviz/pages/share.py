@@ -72,14 +72,21 @@ def qr_svg(link: str) -> str | None:
 
 
 def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
-                options: LinkOptions) -> str:
+                options: LinkOptions) -> str | None:
     """The "Share with the class" panel: what to lock, whether to hide the sidebar, a
     question; then the link of the current view with those options, and its QR code.
 
+    The panel's content is built only while it is open (a stateful expander reruns the page
+    when it opens or closes): a new link's QR code costs about 10 ms and 10-30 KB of SVG,
+    which every control change would otherwise pay for a panel nobody is looking at.
+
     Returns:
-        The link shown.
+        The link shown, or None while the panel is closed.
     """
-    with st.expander("Share with the class"):
+    panel = st.expander("Share with the class", key=f"share.{lesson}.open", on_change="rerun")
+    if not panel.open:
+        return None
+    with panel:
         st.markdown("A link to this view, exactly as it is now. Choose what students may not "
                     "change, and a question to show them above the chart.")
         cols = st.columns(4)
