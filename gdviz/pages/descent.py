@@ -131,6 +131,17 @@ def controls(options: LinkOptions) -> dict:
     return s
 
 
+def held_settings() -> dict | None:
+    """The settings controls() will return, read before its widgets are drawn."""
+    s = session.held(("f",))
+    if s is None:
+        return None
+    abc = (session.held(("a", "b", "c")) if s["f"] == "quadratic" else
+           {k: FIELDS[k].default for k in ("a", "b", "c")})
+    rest = session.held(("x0", "lr", "steps"))
+    return None if abc is None or rest is None else s | abc | rest
+
+
 def eta(lr: float) -> str:
     """η as the lr widget shows it (three decimals), without trailing zeros; more digits only
     when a link set more than the widget shows."""
@@ -209,11 +220,16 @@ def main() -> None:
     options, option_notes = share.link_options("descent", DESCENT_FIELDS, link)
     head = st.container()          # title, link notes and presets: written after the chart
     left, right = st.columns([3, 2], gap="large")
+    early = held_settings()
+    if early is not None:          # the chart first, the widgets after it (session.held)
+        with left:
+            chart(main_figure(early), key="descent_chart", head_start=HEAD_START_S)
     s = controls(options)
     session.keep_settings("descent", s)
     run, th, lines = lesson(s)
-    with left:
-        chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
+    if not session.check_early(early, s):
+        with left:
+            chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S)
     with head:
         st.title(title(s))
         st.markdown("Roll a ball downhill: each step moves x against the slope, "

@@ -279,7 +279,14 @@ def main() -> None:
     link = open_link("neuron", NEURON_FIELDS)
     options, option_notes = share.link_options("neuron", NEURON_FIELDS, link)
     head = st.container()          # title, link notes, presets, how it ended: after the chart
+    early = session.held(KEYS)
+    if early is not None:          # the chart first, the widgets after it (session.held)
+        try:
+            chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S)
+        except ValueError:         # cannot be trained: said below, once the widgets are drawn
+            early = None
     s, limit_slot = controls(options)
+    drawn = session.check_early(early, s)
     session.keep_settings("neuron", s)            # what /math checks
     try:
         data, run = lesson(s)
@@ -288,7 +295,8 @@ def main() -> None:
             introduce(link, s, options, option_notes)
             st.error(f"These settings cannot be trained: {err}.", icon="🛑")
         return
-    chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
+    if not drawn:
+        chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S)
     with head:
         introduce(link, s, options, option_notes)
         STATUS_BOX[run.status](status_text(run, data))
