@@ -27,7 +27,7 @@ RANGE_SEP = ".."
 # 0.05..1.2 holds creeping, oscillating and diverging rates; the neuron's stability limit
 # moves with its settings, so its range spans the decades where its cost changes behaviour
 DEFAULT_RANGES = {"descent": (0.05, 1.2), "neuron": (0.01, 100.0)}
-LOG_SPAN = 10.0          # a range wider than this factor is drawn uniformly in log η
+LOG_SPAN = 100.0         # a range wider than this factor (two decades) is drawn uniformly in log η
 
 # descent.REGIMES, in the words a student picks from
 DESCENT_CHOICES = {
@@ -73,19 +73,20 @@ def parse_range(text: str, field: Field) -> tuple[float, float]:
     """Read `quiz_lr=LO..HI`: two finite numbers, LO < HI, both within the lr field's range.
 
     Raises:
-        ValueError: a sentence saying what a range must be.
+        ValueError: a sentence saying what a range must be. It does not repeat the refused
+            text, which may hold anything (`nan..inf`, Markdown, HTML).
     """
     lo_text, sep, hi_text = text.strip().partition(RANGE_SEP)
     want = (f"{QUIZ_LR} must be two learning rates LO{RANGE_SEP}HI with "
             f"{field.lo:g} ≤ LO < HI ≤ {field.hi:g}")
     if not sep:
-        raise ValueError(f"{want}, not {text[:20]!r}")
+        raise ValueError(want)
     try:
         lo, hi = field.parse(lo_text), field.parse(hi_text)
     except ValueError:
-        raise ValueError(f"{want}, not {text[:20]!r}") from None
+        raise ValueError(want) from None
     if not lo < hi:
-        raise ValueError(f"{want}, not {text[:20]!r}")
+        raise ValueError(want)
     return float(lo), float(hi)
 
 

@@ -263,9 +263,11 @@ def neuron_reason(run: TrainingRun, data: Dataset) -> str:
         cost = f"the training cost never went up in {run.final} epochs"
     start, end = run.lr_limit_start, run.lr_limit_end
     if math.isfinite(start) and math.isfinite(end):
-        limit = (f"**2/λmax = {start:.3g}** at the start and {end:.3g} where training ends "
-                 f"(local limits: from the curvature where the weights are): η = {lr:.6g} is "
-                 f"{lr / start:.2g} × the first")
+        best = run.lr_limit_minimum
+        at_best = "" if best is None else f", {best:.3g} at the cost's minimum"
+        limit = (f"**2/λmax = {start:.3g}** at the start, {end:.3g} where training ends"
+                 f"{at_best} (local limits: from the curvature where the weights are): "
+                 f"η = {lr:.6g} is {lr / start:.2g} × the first")
     else:
         limit = "2/λmax is unbounded where the cost is flat, so it sets no limit there"
     if not run.full_batch:

@@ -86,10 +86,9 @@ def quiz_options(lesson: str, fields: Sequence[Field], options: LinkOptions
                          key=f"share.{lesson}.quiz_lr")
     try:
         lr_range = quiz.parse_range(text, field)
-    except ValueError:            # the typed text is not repeated: st.warning reads Markdown
-        st.warning(f"The range must be two learning rates LO{quiz.RANGE_SEP}HI with "
-                   f"{field.lo:g} ≤ LO < HI ≤ {field.hi:g}; the link leaves it out, so a new "
-                   f"round draws from {default}.", icon="🔗")
+    except ValueError as err:     # its sentence does not repeat the text typed
+        st.warning(f"{err}; the link leaves it out, so a new round draws from {default}.",
+                   icon="🔗")
         return True, None
     return True, None if quiz.range_text(*lr_range) == default else lr_range
 
