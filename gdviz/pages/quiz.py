@@ -108,9 +108,10 @@ def _new_round(lesson: str, lo: float, hi: float, step: float) -> None:
 def _rules(lesson: str, lo: float, hi: float) -> None:
     st.caption(f"**Quiz.** Predict, then commit: only then does the run play and the page "
                f"say what it did, and why. η is set by the round and locked, since changing "
-               f"it would be a different question; \"New round\" draws a random η from "
-               f"{lo:g} to {hi:g}. Change another setting and the question is asked again "
-               "for the new run; every prediction committed counts.")
+               f"it would be a different question: round 1 uses the link's η, and \"New "
+               f"round\" draws a random η from {lo:g} to {hi:g}. Change another setting and "
+               "the question is asked again for the new run; every prediction committed "
+               "counts.")
 
 
 def _missing(lesson: str) -> None:
