@@ -245,3 +245,16 @@ def test_the_neuron_reveal_grades_against_the_run_recomputed():
     assert acc.endswith("✅ right."), acc
     assert answers(at)[-1].truth == f"{100 * accuracy:.1f} %"
     assert "over 2 rounds" in page_text(at)
+
+
+def test_a_quiz_survives_a_visit_to_another_page():
+    at = new_round(open_app("", quiz="1", quiz_lr="0.6..0.9"))
+    eta = at.number_input(key="lr").value
+    at = commit(at, "oscillating")
+    at.switch_page("gdviz/pages/neuron.py").run()
+    assert_clean(at)
+    at.switch_page("gdviz/pages/descent.py").run()
+    assert_clean(at)
+    assert at.number_input(key="lr").value == eta and at.number_input(key="lr").disabled
+    assert at.subheader[0].value.startswith("Round 2:")
+    assert graded(at) and graded(at)[0].endswith("✅ right.")   # 0.6..0.9 oscillates

@@ -105,7 +105,7 @@ def _new_round(lesson: str, lo: float, hi: float, step: float) -> None:
 
 
 # --- What the page shows ------------------------------------------------------------------
-def _rules(lesson: str, lo: float, hi: float) -> None:
+def _rules(lo: float, hi: float) -> None:
     st.caption(f"**Quiz.** Predict, then commit: only then does the run play and the page "
                f"say what it did, and why. η is set by the round and locked, since changing "
                f"it would be a different question: round 1 uses the link's η, and \"New "
@@ -173,7 +173,7 @@ def descent_panel(s: dict, obj: Objective, run: descent.DescentRun, lr_step: flo
             if x1 is not None:
                 st.markdown(first_step_reason(run, x1))
         _footer("descent", lo, hi, field.step)
-    _rules("descent", lo, hi)
+    _rules(lo, hi)
     return shown
 
 
@@ -247,7 +247,7 @@ def neuron_panel(s: dict, data: Dataset, run: TrainingRun, fields: Sequence[Fiel
             _graded(_made("neuron"))
             st.markdown(neuron_reason(run, data))
         _footer("neuron", lo, hi, by_key(fields)["lr"].step)
-    _rules("neuron", lo, hi)
+    _rules(lo, hi)
     return shown
 
 
