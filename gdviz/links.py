@@ -80,7 +80,7 @@ def _quiz(fields: Sequence[Field], raw: Mapping[str, list[str]], notes: list[str
     text = _one(raw, QUIZ, notes, "there is no quiz")
     on = text is not None and text.strip() == "1"
     if text is not None and text.strip() not in ("0", "1"):
-        notes.append(f"quiz can only be 1 or 0, not {text[:20]!r}; there is no quiz.")
+        notes.append("quiz can only be 1 or 0; there is no quiz.")   # the text may be inf
     lr_range = None
     text = _one(raw, QUIZ_LR, notes, "a new round draws η from the lesson's own range")
     if text is not None:

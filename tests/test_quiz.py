@@ -175,10 +175,12 @@ def test_a_hostile_range_falls_back_to_the_lessons_own_with_a_note(bad):
     assert 0.05 <= at.number_input(key="lr").value <= 1.2
 
 
-def test_a_quiz_that_is_not_1_is_no_quiz_with_a_note():
-    at = open_app("", quiz="true")
+@pytest.mark.parametrize("bad", ["true", "inf", "<b>1</b>", ["1", "1"]])
+def test_a_quiz_that_is_not_1_is_no_quiz_with_a_note(bad):
+    at = open_app("", quiz=bad)
     assert_clean(at)
-    assert "quiz can only be 1 or 0" in " ".join(w.value for w in at.warning)
+    notes = " ".join(w.value for w in at.warning)
+    assert "quiz can only be 1 or 0" in notes or "quiz appears 2 times" in notes
     assert not [r for r in at.radio if r.key.startswith("gdviz.")]
     assert [*at.success, *at.info, *at.error], "the run's verdict, as without a quiz"
 
