@@ -271,6 +271,8 @@ def _settings(settings: object) -> dict[str, Setting]:
         if isinstance(v, str):
             _text(f"setting {name}", v)
         elif isinstance(v, Integral) and not isinstance(v, bool):
+            if abs(v) > 2**53:      # beyond it a browser's numbers are no longer exact
+                _bad(f"setting {name} is out of range")
             v = int(v)
         elif not isinstance(v, bool):
             v = _number(f"setting {name}", v)
