@@ -1,14 +1,13 @@
 """The class store's contract, run alike on SQLite and on PostgreSQL.
 
-PostgreSQL comes from GDVIZ_TEST_DATABASE_URL (its gdviz_* tables are dropped) or from a
-throwaway cluster this file starts with Debian's initdb and pg_ctl. Without either, the
-PostgreSQL half skips with the reason, except under CI (the CI variable set), where it fails.
+PostgreSQL comes from conftest's `postgres_url`: GDVIZ_TEST_DATABASE_URL (its gdviz_* tables
+are dropped) or a throwaway cluster started with Debian's initdb and pg_ctl. Without either,
+the PostgreSQL half skips with the reason, except under CI (CI set), where it fails.
 """
 from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 
 import pytest
 from sqlalchemy import create_engine, select, update
@@ -56,27 +55,6 @@ NEURON_RUN = dict(lesson="neuron", lr=2.0, status="settled", regime="", objectiv
 
 
 # --- Backends --------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A PostgreSQL URL for the tests: given, or a throwaway cluster for the session."""
-    given = os.environ.get("GDVIZ_TEST_DATABASE_URL", "").strip()
-    if given:
-        yield given
-        return
-    try:
-        cluster = procs.postgres_cluster()
-        url = cluster.__enter__()
-    except (RuntimeError, OSError) as err:
-        reason = f"no PostgreSQL for the contract tests: {err}"
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI never skips them)")
-        pytest.skip(reason)
-    try:
-        yield url
-    finally:
-        cluster.__exit__(None, None, None)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
     """The URL of an empty class database on each backend."""
