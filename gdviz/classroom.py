@@ -18,7 +18,7 @@ import math
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from numbers import Integral, Real
 from urllib.parse import urlencode
 
@@ -225,18 +225,21 @@ class Submission:
 
     def row(self) -> dict[str, object]:
         """The submission as database columns (settings as JSON text)."""
-        values = asdict(self)
-        values["settings"] = json.dumps(dict(self.settings), sort_keys=True)
+        values = {name: getattr(self, name) for name in FIELDS}   # asdict deep-copies: slow
+        values["settings"] = json.dumps(self.settings)      # already checked and sorted
         return values
 
     @classmethod
     def from_row(cls, row: Mapping[str, object]) -> Submission:
         """The submission a database row holds (checked again on the way out)."""
-        values = {f.name: row[f.name] for f in fields(cls)}
+        values = {name: row[name] for name in FIELDS}
         values["settings"] = json.loads(str(values["settings"]))
         if values["quiz_right"] is not None:
             values["quiz_right"] = bool(values["quiz_right"])
         return cls(**values)
+
+
+FIELDS = tuple(f.name for f in fields(Submission))
 
 
 def _bad(message: str) -> None:
@@ -297,7 +300,7 @@ class Board:
     expires_at: float
     closed: bool
     students: int                   # distinct sessions that sent at least one run
-    received: tuple[Received, ...]  # oldest first
+    received: tuple[Received, ...]  # oldest first (those asked for: see Store.read_board)
 
 
 # --- Limits ----------------------------------------------------------------------------------
@@ -321,7 +324,7 @@ def limit_breach(now: float, last_sent: float | None, in_last_minute: int,
 
 
 # --- Export ----------------------------------------------------------------------------------
-CSV_COLUMNS = ("id", "received_at", *(f.name for f in fields(Submission)))
+CSV_COLUMNS = ("id", "received_at", *FIELDS)
 
 
 def csv_text(received: tuple[Received, ...] | list[Received]) -> str:

@@ -158,8 +158,10 @@ class Store:
             raise outcome
         return outcome
 
-    def read_board(self, code: str, teacher_key: str) -> Board:
-        """Everything the class holds, for its teacher.
+    def read_board(self, code: str, teacher_key: str, after: int = 0) -> Board:
+        """What the class holds, for its teacher: its submissions with an id above `after`
+        (all by default; a board that refreshes passes the last id it has) and its count of
+        students.
 
         Raises:
             Refused: unknown code or wrong key (the same refusal, in the same time).
@@ -170,7 +172,7 @@ class Store:
             if isinstance(found, ClassError):
                 outcome = found
             else:
-                outcome = self._board(conn, found)
+                outcome = self._board(conn, found, after)
         if isinstance(outcome, ClassError):
             raise outcome
         return outcome
@@ -248,8 +250,9 @@ class Store:
         matches = classroom.key_matches(str(teacher_key), found.key_hash if found else _NO_KEY)
         return found if found is not None and matches else Refused(classroom.REFUSED)
 
-    def _board(self, conn: Connection, found) -> Board:
-        rows = conn.execute(select(SUBMISSIONS).where(SUBMISSIONS.c.class_id == found.id)
+    def _board(self, conn: Connection, found, after: int) -> Board:
+        rows = conn.execute(select(SUBMISSIONS).where(SUBMISSIONS.c.class_id == found.id,
+                                                      SUBMISSIONS.c.id > int(after))
                             .order_by(SUBMISSIONS.c.id)).mappings()
         received = tuple(Received(r["id"], r["received_at"], Submission.from_row(r))
                          for r in rows)

@@ -6,6 +6,7 @@ the PostgreSQL half skips with the reason, except under CI (CI set), where it fa
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 
@@ -102,6 +103,15 @@ def test_round_trip_keeps_every_value_in_order(db, clock):
     assert (board.code, board.students, board.closed) == (made.code, 3, False)
     assert board.expires_at == T0 + 24 * 3600 == made.expires_at
     assert board.received[1].submission.settings["n"] == 200          # an int stays an int
+
+
+def test_a_refreshing_board_reads_only_what_is_new(db, clock):
+    made = db.create_class()
+    first = db.add_submission(made.code, run_of())
+    second = db.add_submission(made.code, run_of("session-b2"))
+    board = db.read_board(made.code, made.teacher_key, after=first)
+    assert [r.id for r in board.received] == [second] and board.students == 2
+    assert db.read_board(made.code, made.teacher_key, after=second).received == ()
 
 
 def test_csv_export_has_a_header_and_one_row_per_submission(db, clock):
@@ -308,6 +318,35 @@ def test_processes_sending_together_lose_nothing(url):
     board = db.read_board(made.code, made.teacher_key)
     assert len(board.received) == workers * each == board.students
     assert len({r.id for r in board.received}) == workers * each
+    db.dispose()
+
+
+def _join_together(url: str, code: str, worker: int, barrier) -> None:
+    """In a forked process: wait for the others, then five new students try to join."""
+    s = store.open_store(url)
+    barrier.wait(60)
+    for i in range(5):
+        with contextlib.suppress(ClassFull):
+            s.add_submission(code, run_of(f"proc{worker}-student{i}"))
+    s.dispose()
+
+
+def test_the_student_limit_holds_when_processes_race(url, monkeypatch):
+    # forked, so the children share the lowered limit; 4 x 5 newcomers race for 10 places
+    monkeypatch.setattr(classroom, "MAX_STUDENTS", 10)
+    db = store.open_store(url)
+    made = db.create_class()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(4)
+    jobs = [context.Process(target=_join_together, args=(url, made.code, w, barrier))
+            for w in range(4)]
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join(120)
+    assert [job.exitcode for job in jobs] == [0] * 4
+    board = db.read_board(made.code, made.teacher_key)
+    assert board.students == len(board.received) == 10
     db.dispose()
 
 
