@@ -39,8 +39,8 @@ MAX_TEXT = 40                   # regime, status, objective, quiz answer, a sett
 MAX_SETTINGS = 16
 
 LESSONS = ("descent", "neuron")
-_SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{7,63}")
-_SETTING_NAME = re.compile(r"[a-z_][a-z0-9_]{0,15}")
+_SESSION_ID = r"[A-Za-z0-9][A-Za-z0-9_-]{7,63}"
+_SETTING_NAME = r"[a-z_][a-z0-9_]{0,15}"
 # A cell starting with one of these is a formula to a spreadsheet opening the CSV export.
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -189,7 +189,7 @@ class Submission:
     quiz_right: bool | None = None
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.session, str) and _SESSION_ID.fullmatch(self.session)):
+        if not (isinstance(self.session, str) and re.fullmatch(_SESSION_ID, self.session)):
             _bad("the session id must be 8 to 64 letters, digits, '-' or '_', "
                  "starting with a letter or digit")
         if self.lesson not in LESSONS:
@@ -269,7 +269,7 @@ def _settings(settings: object) -> dict[str, Setting]:
         _bad(f"settings must be at most {MAX_SETTINGS} named values")
     checked = {}
     for name, v in settings.items():
-        if not (isinstance(name, str) and _SETTING_NAME.fullmatch(name)):
+        if not (isinstance(name, str) and re.fullmatch(_SETTING_NAME, name)):
             _bad("a setting's name must be a short lower-case word")
         if isinstance(v, str):
             _text(f"setting {name}", v)

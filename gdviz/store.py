@@ -172,7 +172,7 @@ class Store:
             if isinstance(found, ClassError):
                 outcome = found
             else:
-                outcome = self._board(conn, found, after)
+                outcome = self._board(conn, found, classroom.normal_code(code), after)
         if isinstance(outcome, ClassError):
             raise outcome
         return outcome
@@ -237,7 +237,9 @@ class Store:
         code = classroom.normal_code(code)
         if code is None:
             return None
-        found = conn.execute(select(CLASSES).where(CLASSES.c.code == code)
+        # not the code itself: SQLAlchemy's debug log shows rows (its parameters are hidden)
+        found = conn.execute(select(CLASSES.c.id, CLASSES.c.key_hash, CLASSES.c.expires_at,
+                                    CLASSES.c.closed).where(CLASSES.c.code == code)
                              .with_for_update()).first()
         if found is not None and found.expires_at <= self.clock():
             _delete_classes(conn, [found.id])
@@ -250,7 +252,7 @@ class Store:
         matches = classroom.key_matches(str(teacher_key), found.key_hash if found else _NO_KEY)
         return found if found is not None and matches else Refused(classroom.REFUSED)
 
-    def _board(self, conn: Connection, found, after: int) -> Board:
+    def _board(self, conn: Connection, found, code: str, after: int) -> Board:
         rows = conn.execute(select(SUBMISSIONS).where(SUBMISSIONS.c.class_id == found.id,
                                                       SUBMISSIONS.c.id > int(after))
                             .order_by(SUBMISSIONS.c.id)).mappings()
@@ -258,7 +260,7 @@ class Store:
                          for r in rows)
         students = conn.execute(select(func.count()).select_from(SESSIONS).where(
             SESSIONS.c.class_id == found.id)).scalar()
-        return Board(found.code, found.expires_at, bool(found.closed), students, received)
+        return Board(code, found.expires_at, bool(found.closed), students, received)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Connection]:

@@ -7,6 +7,7 @@ the PostgreSQL half skips with the reason, except under CI (CI set), where it fa
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import multiprocessing
 
@@ -179,6 +180,26 @@ def test_a_wrong_key_is_refused_through_the_constant_time_compare(db, monkeypatc
     assert len(compared) == 10
     assert db.read_board(made.code, made.teacher_key).closed is False
     db.add_submission(made.code, run_of("session-b2"))     # still open after the refusals
+
+
+@pytest.mark.parametrize("level", [logging.INFO, logging.DEBUG])
+def test_no_code_or_key_reaches_the_logs(url, clock, caplog, level):
+    # as if someone turned SQLAlchemy's logs on: INFO shows statements, DEBUG rows too
+    caplog.set_level(level)
+    caplog.set_level(level, logger="sqlalchemy")
+    db = store.open_store(url, clock=clock)
+    made = db.create_class()
+    db.add_submission(made.code, run_of())
+    db.read_board(made.code, made.teacher_key)
+    with pytest.raises(Refused):
+        db.read_board(made.code, made.teacher_key + "x")
+    db.close_class(made.code, made.teacher_key)
+    db.dispose()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "SELECT" in logged
+    assert made.code not in logged and made.teacher_key not in logged
+    if level == logging.INFO:       # a DEBUG log shows the hash as a row: it opens nothing
+        assert classroom.key_hash(made.teacher_key) not in logged
 
 
 def test_a_join_code_can_only_add_to_its_own_class(db):
