@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from numbers import Integral, Real
+from types import MappingProxyType
 from urllib.parse import urlencode
 
 # Join codes: no 0/O or 1/I look-alikes (L stays: with 1 gone it is unambiguous). 32 symbols
@@ -216,7 +217,7 @@ class Submission:
             _text("quiz prediction", self.quiz_prediction)
             if not isinstance(self.quiz_right, bool):
                 _bad("whether the quiz answer was right must be true or false")
-        self._set("settings", _settings(self.settings))
+        self._set("settings", MappingProxyType(_settings(self.settings)))   # read-only
         if len(json.dumps(self.row()).encode()) > MAX_SUBMISSION_BYTES:
             _bad(f"a submission may be at most {MAX_SUBMISSION_BYTES} bytes")
 
@@ -226,7 +227,7 @@ class Submission:
     def row(self) -> dict[str, object]:
         """The submission as database columns (settings as JSON text)."""
         values = {name: getattr(self, name) for name in FIELDS}   # asdict deep-copies: slow
-        values["settings"] = json.dumps(self.settings)      # already checked and sorted
+        values["settings"] = json.dumps(dict(self.settings))    # already checked and sorted
         return values
 
     @classmethod

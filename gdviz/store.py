@@ -169,13 +169,9 @@ class Store:
         """
         with self._transaction() as conn:
             found = self._teacher_class(conn, code, teacher_key)
-            if isinstance(found, ClassError):
-                outcome = found
-            else:
-                outcome = self._board(conn, found, classroom.normal_code(code), after)
-        if isinstance(outcome, ClassError):
-            raise outcome
-        return outcome
+            if not isinstance(found, ClassError):
+                return self._board(conn, found, classroom.normal_code(code), after)
+        raise found
 
     def close_class(self, code: str, teacher_key: str) -> None:
         """Stop the class taking submissions; its board and export stay until it expires.
@@ -188,8 +184,8 @@ class Store:
             found = self._teacher_class(conn, code, teacher_key)
             if not isinstance(found, ClassError):
                 conn.execute(update(CLASSES).where(CLASSES.c.id == found.id).values(closed=True))
-        if isinstance(found, ClassError):
-            raise found
+                return
+        raise found
 
     def purge_expired(self) -> int:
         """Delete every expired class with its submissions; returns how many classes."""

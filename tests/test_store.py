@@ -402,6 +402,14 @@ def test_sql_and_unicode_text_is_stored_verbatim(db):
     assert len(rows_in(db, store.CLASSES)) == 1
 
 
+def test_a_submission_cannot_be_changed_once_checked():
+    s = run_of(settings={"n": 200})
+    with pytest.raises(TypeError):
+        s.settings["n"] = math.nan
+    with pytest.raises(AttributeError):
+        s.lr = math.nan
+
+
 def test_numpy_values_are_kept_as_plain_numbers():
     np = pytest.importorskip("numpy")
     s = run_of(lr=np.float64(0.3), steps=np.int64(7), final_cost=np.float32(0.5))
