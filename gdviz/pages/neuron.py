@@ -10,7 +10,7 @@ from gdviz.data import DATA_KEYS, Dataset, make_pets, missing_classes
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
 from gdviz.links import OPTION_KEYS, LinkOptions
-from gdviz.pages import session, share
+from gdviz.pages import quiz, session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import NEURON_FIELDS, by_key
@@ -45,6 +45,7 @@ PRESETS = (
      "give the biggest steps."),
 )
 PRESET_NOTE = "_neuron_preset_note"
+PRESET_KEYS = tuple(f"neuron_preset_{name}" for name, *_ in PRESETS)   # the keys 1–6 press these
 
 
 # --- Cached computations: the page's only maths is a call into the core -------------------
@@ -68,6 +69,13 @@ def main_figure(s: dict, title: str = "") -> Spec:
     it on the page, and a title that changes with η would cost every change a relayout."""
     data, run = lesson(s)
     return figs.animated(run, data, title, reference({k: s[k] for k in s if k != "lr"}))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def still_figure(s: dict) -> Spec:
+    """A quiz's figure before the student commits: the animals alone."""
+    return figs.animals(lesson(s)[0], "The animals. How will training go? Predict, then "
+                        "commit.")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -278,8 +286,17 @@ def status_text(run: neuron.TrainingRun, data: Dataset) -> str:
 def main() -> None:
     link = open_link("neuron", NEURON_FIELDS)
     options, option_notes = share.link_options("neuron", NEURON_FIELDS, link)
+    options = quiz.with_lr_locked(options, NEURON_FIELDS)
     head = st.container()          # title, link notes, presets, how it ended: after the chart
+    early = None if options.quiz else session.held(KEYS)
+    if early is not None:          # the chart first, the widgets after it (session.held)
+        try:
+            chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S,
+                  presets=PRESET_KEYS)
+        except ValueError:         # cannot be trained: said below, once the widgets are drawn
+            early = None
     s, limit_slot = controls(options)
+    drawn = session.check_early(early, s)
     session.keep_settings("neuron", s)            # what /math checks
     try:
         data, run = lesson(s)
@@ -288,12 +305,19 @@ def main() -> None:
             introduce(link, s, options, option_notes)
             st.error(f"These settings cannot be trained: {err}.", icon="🛑")
         return
-    chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S,
-          presets=tuple(f"neuron_preset_{name}" for name, *_ in PRESETS))
+    shown = not options.quiz or quiz.revealed("neuron", s)     # a quiz hides the run till then
+    if not drawn:
+        chart(main_figure(s) if shown else still_figure(s), key="neuron_chart",
+              head_start=HEAD_START_S, presets=PRESET_KEYS)
     with head:
         introduce(link, s, options, option_notes)
-        STATUS_BOX[run.status](status_text(run, data))
+        if options.quiz:
+            quiz.neuron_panel(s, data, run, NEURON_FIELDS, options)
+        if shown:
+            STATUS_BOX[run.status](status_text(run, data))
         st.caption(f"The run below: {describe(s)}.")
+    if not shown:
+        return
     stability_note(limit_slot, run, s["lr"])
     st.caption(caption(run, data))
     show = dict(zip(TABS, (confusion_tab, rates_tab, export_tab), strict=True))
@@ -310,7 +334,8 @@ def introduce(link: dict, s: dict, options: LinkOptions, option_notes: list[str]
                 r"cost, $C = \frac{1}{2N}\sum (\hat y - y)^2$ as in the seed, or cross-entropy.")
     show_url_notes(NEURON_FIELDS, link, s, known=(SECTION, *OPTION_KEYS), more=option_notes)
     share.show_prompt(options)
-    preset_buttons(s, options.lock)
+    if not options.quiz:           # in a quiz η is the round's: the presets would set it
+        preset_buttons(s, options.lock)
     share.share_panel("neuron", NEURON_FIELDS, s, options)
 
 
