@@ -49,6 +49,7 @@ from gdviz.pages.classlink import SENT  # noqa: E402
 SEND_KEY = "gdviz.descent.send"
 REFRESH_S = 2.0                 # the board's fragment: gdviz/pages/classboard.py
 ARRIVE_S = 8.0                  # the class arrives within this many seconds
+PACE_S = 1.2                    # a student's sends: at least this long after the last answer
 
 
 @dataclass
@@ -104,8 +105,11 @@ async def student(i: int, url: str, code: str, runs: int, t0: float, duration: f
     await asyncio.sleep(max(0.0, start - time.monotonic()))
     s = await _open(url, code)
     was_killed = False
+    last_answer = 0.0
     for j in range(runs):
-        at = start + 2 + j * gap + rng.uniform(0, gap * 0.4)
+        # on schedule, but never within PACE_S of this session's last answer: a student who
+        # fell behind (a slow page, a reconnect) must still keep the one-a-second limit
+        at = max(start + 2 + j * gap + rng.uniform(0, gap * 0.4), last_answer + PACE_S)
         await asyncio.sleep(max(0.0, at - time.monotonic()))
         send = Send(i, lr_of(i, j))
         sends.append(send)
@@ -129,6 +133,7 @@ async def student(i: int, url: str, code: str, runs: int, t0: float, duration: f
                 s = await _open(url, code)
                 continue
             _answer(send, result, errors, i)
+            last_answer = send.answered
             break
     counters["killed"] += was_killed
     with contextlib.suppress(Exception):
@@ -151,7 +156,7 @@ def _answer(send: Send, result: stclient.RunResult, errors: list[str], i: int) -
     if SENT in result.alerts:
         send.answer = "sent"
     else:
-        said = [a for a in result.alerts if "class" in a.lower() or "run" in a.lower()]
+        said = [a for a in result.alerts if not a.startswith("**")]   # not the verdict box
         send.answer = "refused: " + (said[0] if said else "no answer on the page")
         errors.append(f"student {i}: {send.answer}"[:200])
 
