@@ -98,10 +98,13 @@ def test_a_sent_run_reaches_the_projected_board_whose_address_holds_no_key(class
                         ".flatMap((t) => t.x)")
     assert 0.65 in xs
 
+    board.screenshot(path=str(ARTIFACTS / "classboard.png"))
+    board.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
+    board.screenshot(path=str(ARTIFACTS / "classboard-lower.png"))
+    board.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
     box = board.locator(".js-plotly-plot").first.bounding_box()
     assert box["y"] + box["height"] <= 720 and box["width"] >= 0.6 * 1280, box
     assert board.locator("text=2/f″ = 1").count() >= 1
-    board.screenshot(path=str(ARTIFACTS / "classboard.png"))
 
     with board.expect_download() as download:
         board.get_by_role("button", name="Export CSV").click()

@@ -25,9 +25,9 @@ OUTCOME_STYLE = {
     "jittering": (style.PURPLE, "triangle-up"), "still learning": (style.GREY, "square"),
 }
 BANDS = (("creeps", style.GREEN), ("oscillates", style.SKY), ("diverges", style.VERMILLION))
-LAYOUT = dict(**style.PLAIN, font=style.FONT, height=HEIGHT, margin=dict(l=70, r=20, t=70, b=60),
-              legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1.0, xanchor="right",
-                          font=dict(size=15)))
+# the legend under the axis title: above the plot it would cover the panels' titles
+LAYOUT = dict(**style.PLAIN, font=style.FONT, height=HEIGHT, margin=dict(l=70, r=20, t=50, b=70),
+              legend=dict(orientation="h", y=-0.28, yanchor="top", x=0, font=dict(size=15)))
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,12 @@ class Panel:
 
     @property
     def title(self) -> str:
-        name = self.objective
+        names = {"seed": "the seed's x² − 4x + 6", "two-valleys": "two valleys"}
+        name = names.get(self.objective, self.objective)
         if name == "quadratic":
-            name = f"quadratic a={self.shape[0]:g}, b={self.shape[1]:g}, c={self.shape[2]:g}"
-        return f"{name}, x₀ = {self.x0:g} ({len(self.runs)} runs)"
+            a, b, c = self.shape
+            name = f"{a:g}x² {b:+g}x {c:+g}".replace("+", "+ ").replace("-", "− ")
+        return f"{name}, x₀ = {self.x0:g}: {len(self.runs)} runs"
 
     def curve(self) -> objectives.Objective | None:
         try:
@@ -70,7 +72,7 @@ def panels(subs: Sequence[Submission]) -> tuple[list[Panel], int]:
 def ceiling(runs: Sequence[Submission]) -> float:
     """Where runs that never converged are drawn: above every converged run."""
     steps = [s.steps for s in runs if s.status == "converged" and s.steps is not None]
-    return float(max([20, *steps]) * 1.25)
+    return float(max([20, *steps]) * 1.2)
 
 
 def descent_board(subs: Sequence[Submission]) -> go.Figure:
@@ -102,14 +104,22 @@ def descent_board(subs: Sequence[Submission]) -> go.Figure:
                     text=[_hover(s) for s in runs]), row=1, col=i)
                 shown.add(status)
         fig.add_hline(y=top, line=dict(color=style.GREY, width=1, dash="dot"), row=1, col=i,
-                      annotation_text="never converged", annotation_position="top left",
-                      annotation_font_size=14)
+                      exclude_empty_subplots=False)
+        ticks = step_ticks(top)     # the dotted line is labelled on the axis: "never"
         fig.update_xaxes(range=[0, right], title_text="learning rate η", row=1, col=i, **style.AXIS)
-        fig.update_yaxes(range=[0, top * 1.12], row=1, col=i, **style.AXIS)
+        fig.update_yaxes(range=[0, top * 1.08], row=1, col=i, tickmode="array",
+                         tickvals=[*ticks, top], ticktext=[*map(str, ticks), "never"], **style.AXIS)
     fig.update_yaxes(title_text="steps to converge", row=1, col=1)
     fig.update_layout(**LAYOUT)
     fig.update_annotations(font_size=16)
     return fig
+
+
+def step_ticks(top: float) -> list[int]:
+    """Round step counts below `top`, about four of them."""
+    gap = next(g for g in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000,
+                           10**4, 10**5, 10**6, 10**7) if top / g <= 5)
+    return list(range(0, int(top * 0.9) + 1, gap))
 
 
 def _theory(fig: go.Figure, col: int, obj: objectives.Objective, x0: float, top: float) -> float:
@@ -179,5 +189,6 @@ def quiz_board(subs: Sequence[Submission]) -> go.Figure:
     fig.update_yaxes(autorange="reversed", automargin=True, **style.AXIS)
     fig.update_layout(**LAYOUT, barmode="stack",
                       title=dict(text=f"Quiz: {ok} of {n} predictions right", x=0))
+    fig.update_layout(legend_traceorder="normal")     # stacked bars list it backwards
     return fig
 

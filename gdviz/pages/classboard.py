@@ -81,6 +81,8 @@ def student_url(code: str) -> str:
 
 
 def main() -> None:
+    # a projected board needs the width: the page menu starts folded (it is one click away)
+    st.set_page_config(page_title="gdviz: class board", initial_sidebar_state="collapsed")
     try:
         teacher = read_link()
         db = classlink.open_class_store()
@@ -100,6 +102,8 @@ def main() -> None:
     code, key = teacher
     header(db, code, key)
     live(db, code, key)
+    with st.expander("Students' link and QR code"):
+        students_link(code)
 
 
 def make_class(db: Store) -> None:
@@ -148,7 +152,7 @@ def students_link(code: str) -> None:
 
 def header(db: Store, code: str, key: str) -> None:
     """The join code in large type, the students' link, export and close."""
-    left, export, close = st.columns([4, 1, 1], vertical_alignment="center")
+    left, export, close = st.columns([3, 1, 1], vertical_alignment="center")
     left.markdown(f"# Class {code}")
     export.download_button("Export CSV", lambda: classroom.csv_text(
         db.read_board(code, key).received), file_name=f"gdviz-class-{code}.csv",
@@ -158,8 +162,6 @@ def header(db: Store, code: str, key: str) -> None:
             db.close_class(code, key)
         except classroom.ClassError as err:
             st.error(str(err), icon="📡")
-    with st.expander("Students' link and QR code"):
-        students_link(code)
 
 
 @st.fragment(run_every=REFRESH_S)
@@ -173,7 +175,7 @@ def live(db: Store, code: str, key: str) -> None:
     closed, students = st.session_state[_STATE]
     subs = [r.submission for r in held]
     state = "closed: it takes no more runs" if closed else f"refreshes every {REFRESH_S:g} s"
-    st.markdown(f"### {students} students · {len(held)} runs · {state}")
+    st.markdown(f"#### {students} students · {len(held)} runs · {state}")
     st.plotly_chart(figs.descent_board(subs), key="gdviz.board.descent",
                     config={"displayModeBar": False})
     _, left_out = figs.panels(subs)
