@@ -104,6 +104,14 @@ def test_a_wrong_key_gets_a_refusal_and_nothing_of_the_class(db, key):
     assert "1 students" not in texts(at) and f"Class {made.code}" not in texts(at)
 
 
+@pytest.mark.parametrize("code", ["<b>ABCDEF</b>", "**BOLD**", "ABCDEF" * 50])
+def test_a_hostile_code_is_refused_and_never_shown(db, code):
+    at = open_board(code=code, key="some-key")
+    assert_clean(at)
+    assert classroom.REFUSED in boxes(at) and "key" not in at.query_params
+    assert "<b>" not in texts(at) and "BOLD" not in texts(at) and "ABCDEFABCDEF" not in texts(at)
+
+
 def test_the_scatter_holds_exactly_the_runs_sent_and_the_theory(db):
     made = db.create_class(1)
     sent = [run("s-descent-1", 0.1, steps=20), run("s-descent-2", 0.5, steps=1),
@@ -241,6 +249,22 @@ def test_the_class_code_round_trips_through_a_lesson_link():
     raw = {"lr": ["0.1"], "class": ["abc-234"]}
     read, notes = links.read_options(DESCENT_FIELDS, raw)
     assert read.class_code == "ABC234" and notes == []
+
+
+def test_the_share_panel_adds_a_class_code_to_the_link(db):
+    made = db.create_class(1)
+    at = open_app("", lr="0.9")
+    at.session_state["share.descent.open"] = True      # the teacher opens the share panel
+    at.run()
+    at.text_input(key="share.descent.class").set_value(made.code.lower()).run()
+    (link,) = [c.value for c in at.code if c.value.startswith("?")]
+    assert f"class={made.code}" in link
+    opened = open_app("", **dict(p.split("=", 1) for p in link[1:].split("&")))
+    assert [b for b in opened.button if b.label == SEND]
+    at.text_input(key="share.descent.class").set_value("<i>no</i>").run()
+    (link,) = [c.value for c in at.code if c.value.startswith("?")]
+    assert "class=" not in link and "A class code is 6 letters and digits" in boxes(at)
+    assert "<i>" not in texts(at)
 
 
 def test_the_board_and_a_send_on_postgresql(postgres_url, monkeypatch):
