@@ -78,6 +78,8 @@ def test_create_shows_the_key_once_and_opens_a_board_without_it(db):
     assert at.query_params["code"] in (code, [code]) and "key" not in at.query_params
     assert key not in texts(at), "the key is shown once only"
     assert f"Class {code}" in texts(at) and "0 students" in texts(at)
+    assert "No runs yet" in boxes(at) and not at.get("plotly_chart")   # no empty axes
+    assert any(f"?class={code}" in c.value for c in at.code)          # the students' link
 
 
 def test_a_board_link_loses_its_key_from_the_address_bar_and_keeps_working(db):

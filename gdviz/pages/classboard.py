@@ -9,8 +9,10 @@ class. The data comes from gdviz/store.py, the figures from gdviz/figures/board.
 """
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
+import segno
 import streamlit as st
 
 from gdviz import classroom
@@ -19,6 +21,7 @@ from gdviz.pages import classlink, share
 from gdviz.store import Store
 
 REFRESH_S = 2.0
+QR_PX = 300                     # the join link's QR: a phone reads it from the back row
 MAX_KEY = 100                   # a key is 32 characters; anything far longer is not one
 _TEACHER = "gdviz.board.teacher"    # (code, key) of the board this session shows
 _ROWS = "gdviz.board.rows"          # (code, [Received, ...]) read so far, oldest first
@@ -94,7 +97,7 @@ def main() -> None:
         st.title("Class board")
         unavailable = isinstance(err, classroom.StoreUnavailable)
         st.error(f"{err} {UNAVAILABLE}" if unavailable else str(err),
-                 icon="📡" if unavailable else "🔒")
+                 icon=":material/cloud_off:" if unavailable else ":material/lock:")
         return
     if teacher is None:
         make_class(db)
@@ -111,29 +114,33 @@ def make_class(db: Store) -> None:
     st.title("Class board")
     if "code" in st.query_params:
         st.info("This board needs its teacher key: open the board link you were given when "
-                "you made the class (the key is in it), or make a new class.", icon="🔒")
+                "you made the class (the key is in it), or make a new class.",
+                icon=":material/lock:")
     st.markdown("Make a class, project its board, and give students the join link: each "
                 "student's run appears as a dot on the board.")
+    result = st.container()         # the class just made, above the form that made it
     with st.form("gdviz.board.create", border=True):
         hours = st.number_input("The class stays open for (hours)", min_value=0.5,
                                 max_value=classroom.MAX_HOURS, value=classroom.DEFAULT_HOURS,
-                                step=1.0)
+                                step=1.0, format="%.1f")
         made = st.form_submit_button("Create a class", type="primary")
     if not made:
         return
-    try:
-        new = db.create_class(hours)
-    except classroom.ClassError as err:
-        st.error(str(err), icon="📡")
-        return
-    st.session_state[_TEACHER] = (new.code, new.teacher_key)
-    st.success(f"Class **{new.code}** is open. Keep the board link to yourself: it holds "
-               "your teacher key, which is shown only now.", icon="✅")
-    st.markdown("**Your board link** (the board hides the key once it is open):")
-    st.code(classroom.board_url(root_url(), new.code, new.teacher_key), language=None,
-            wrap_lines=True)
-    students_link(new.code)
-    st.button("Open the board", type="primary", on_click=open_board, args=(new.code,))
+    with result:
+        try:
+            new = db.create_class(hours)
+        except classroom.ClassError as err:
+            st.error(str(err), icon=":material/cloud_off:")
+            return
+        st.session_state[_TEACHER] = (new.code, new.teacher_key)
+        st.success(f"Class **{new.code}** is open. Keep the board link to yourself: it holds "
+                   "your teacher key, which is shown only now.",
+                   icon=":material/check_circle:")
+        st.button("Open the board", type="primary", on_click=open_board, args=(new.code,))
+        st.markdown("**Your board link** (the board hides the key once it is open):")
+        st.code(classroom.board_url(root_url(), new.code, new.teacher_key), language=None,
+                wrap_lines=True)
+        students_link(new.code)
 
 
 def open_board(code: str) -> None:
@@ -143,11 +150,23 @@ def open_board(code: str) -> None:
 def students_link(code: str) -> None:
     """The join link for students, with its QR code."""
     link = student_url(code)
-    st.markdown(f"**Students open** (or type the code **{code}** after `?class=`):")
-    st.code(link, language=None, wrap_lines=True)
-    svg = share.qr_svg(link)
-    if svg is not None:
-        st.html(svg)
+    words, picture = st.columns([3, 2])
+    words.markdown(f"**Students open** this link, or scan the code (the join code is "
+                   f"**{code}**):")
+    words.code(link, language=None, wrap_lines=True)
+    picture.image(qr_png(link), width=QR_PX)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def qr_png(link: str) -> bytes:
+    """The join link's QR code as a PNG. Not share.qr_svg through st.html: Streamlit 1.67's
+    st.html sanitises with DOMPurify's HTML profile only, which drops <svg>, so a browser
+    shows nothing (AppTest still sees the SVG)."""
+    out = io.BytesIO()
+    qr = segno.make(link, error=share.QR_ERROR, micro=False)
+    qr.save(out, kind="png", scale=max(2, round(QR_PX / qr.symbol_size(scale=1)[0])),
+            border=2)
+    return out.getvalue()
 
 
 def header(db: Store, code: str, key: str) -> None:
@@ -161,7 +180,7 @@ def header(db: Store, code: str, key: str) -> None:
         try:
             db.close_class(code, key)
         except classroom.ClassError as err:
-            st.error(str(err), icon="📡")
+            st.error(str(err), icon=":material/cloud_off:")
 
 
 @st.fragment(run_every=REFRESH_S)
@@ -170,25 +189,33 @@ def live(db: Store, code: str, key: str) -> None:
     try:
         held = read_new(db, code, key)
     except classroom.ClassError as err:
-        st.error(str(err), icon="📡")
+        st.error(str(err), icon=":material/cloud_off:")
         return
     closed, students = st.session_state[_STATE]
     subs = [r.submission for r in held]
     state = "closed: it takes no more runs" if closed else f"refreshes every {REFRESH_S:g} s"
     st.markdown(f"#### {students} students · {len(held)} runs · {state}")
-    st.plotly_chart(figs.descent_board(subs), key="gdviz.board.descent",
-                    config={"displayModeBar": False})
-    _, left_out = figs.panels(subs)
+    if not subs:        # the start of a lesson: what students need, not empty axes
+        st.info("No runs yet. Students open this link (or scan the code), set a learning "
+                "rate and press \"Send my run to the class board\".", icon=":material/school:")
+        students_link(code)
+        return
+    drawn, left_out = figs.panels(subs)
+    if drawn:
+        st.plotly_chart(figs.descent_board(subs), key="gdviz.board.descent",
+                        config={"displayModeBar": False})
+        st.caption("The bands and the theory line come from r = 1 − η·f″: exact on a "
+                   "parabola, local (near the minimum) on two valleys.")
     if left_out:
         st.caption(f"{left_out} runs on other objectives or starts are in the CSV, not drawn "
                    f"(the board shows the {figs.MAX_PANELS} most used).")
-    st.caption("The bands and the theory line come from r = 1 − η·f″: exact on a parabola, "
-               "local (near the minimum) on two valleys.")
     left, right = st.columns(2)
-    left.plotly_chart(figs.neuron_board(subs), key="gdviz.board.neuron",
-                      config={"displayModeBar": False})
-    right.plotly_chart(figs.quiz_board(subs), key="gdviz.board.quiz",
-                       config={"displayModeBar": False})
+    if any(s.lesson == "neuron" for s in subs):
+        left.plotly_chart(figs.neuron_board(subs), key="gdviz.board.neuron",
+                          config={"displayModeBar": False})
+    if any(s.quiz_prediction is not None for s in subs):
+        right.plotly_chart(figs.quiz_board(subs), key="gdviz.board.quiz",
+                           config={"displayModeBar": False})
 
 
 main()

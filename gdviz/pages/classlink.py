@@ -98,9 +98,9 @@ def send_button(lesson: str, options: LinkOptions, s: dict, run: DescentRun | Tr
         open_class_store().add_submission(options.class_code, made)
     except classroom.StoreUnavailable as err:
         st.warning(f"The class board cannot be reached, so the run was not sent: {err} "
-                   "The lesson works as before.", icon="📡")
+                   "The lesson works as before.", icon=":material/cloud_off:")
     except classroom.ClassError as err:     # its message is one line, without code or key
-        st.warning(str(err), icon="✋")
+        st.warning(str(err), icon=":material/front_hand:")
     else:
-        st.success(SENT, icon="📡")
+        st.success(SENT, icon=":material/check_circle:")
 
