@@ -114,8 +114,8 @@ def make_class(db: Store) -> None:
     st.title("Class board")
     if "code" in st.query_params:
         st.info("This board needs its teacher key: open the board link you were given when "
-                "you made the class (the key is in it), or make a new class.",
-                icon=":material/lock:")
+                "you made the class again (the board keeps the key out of the address bar, "
+                "so a reload forgets it), or make a new class.", icon=":material/lock:")
     st.markdown("Make a class, project its board, and give students the join link: each "
                 "student's run appears as a dot on the board.")
     result = st.container()         # the class just made, above the form that made it
