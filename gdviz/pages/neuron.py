@@ -10,7 +10,7 @@ from gdviz.data import DATA_KEYS, Dataset, make_pets, missing_classes
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
 from gdviz.links import OPTION_KEYS, LinkOptions
-from gdviz.pages import quiz, session, share
+from gdviz.pages import classlink, quiz, session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import NEURON_FIELDS, by_key
@@ -315,6 +315,7 @@ def main() -> None:
             quiz.neuron_panel(s, data, run, NEURON_FIELDS, options)
         if shown:
             STATUS_BOX[run.status](status_text(run, data))
+            classlink.send_button("neuron", options, s, run)
         st.caption(f"The run below: {describe(s)}.")
     if not shown:
         return

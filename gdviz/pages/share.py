@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import segno
 import streamlit as st
 
-from gdviz import links, quiz
+from gdviz import classroom, links, quiz
 from gdviz.links import LinkOptions
 from gdviz.pages import session
 from gdviz.settings import Field, by_key
@@ -93,6 +93,21 @@ def quiz_options(lesson: str, fields: Sequence[Field], options: LinkOptions
     return True, None if quiz.range_text(*lr_range) == default else lr_range
 
 
+def class_option(lesson: str, options: LinkOptions) -> str:
+    """The panel's class code: students' runs go to that class's board ("" for none)."""
+    text = st.text_input("Class code (students can send their runs to your class board; "
+                         "make a class at /class)", value=options.class_code,
+                         max_chars=16, key=f"share.{lesson}.class")
+    if not text.strip():
+        return ""
+    code = classroom.normal_code(text)
+    if code is None:          # its sentence does not repeat the text typed
+        st.warning(f"A class code is {classroom.CODE_LENGTH} letters and digits; the link "
+                   "leaves it out.", icon="🔗")
+        return ""
+    return code
+
+
 def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
                 options: LinkOptions) -> str | None:
     """The "Share with the class" panel: what to lock, whether to hide the sidebar, a
@@ -120,8 +135,9 @@ def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
         prompt = st.text_area("Question for the class (plain text)", value=options.prompt,
                               max_chars=links.PROMPT_MAX, key=f"share.{lesson}.prompt")
         on, lr_range = quiz_options(lesson, fields, options)
+        code = class_option(lesson, options)
         chosen = LinkOptions(lock, hide, prompt.strip()[:links.PROMPT_MAX].rstrip(), on,
-                             lr_range)
+                             lr_range, code)
         link = f"{base_url()}?{links.link_query(values, chosen)}"
         st.code(link, language=None, wrap_lines=True)
         svg = qr_svg(link)
