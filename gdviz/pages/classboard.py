@@ -9,10 +9,8 @@ class. The data comes from gdviz/store.py, the figures from gdviz/figures/board.
 """
 from __future__ import annotations
 
-import io
 from urllib.parse import urlencode
 
-import segno
 import streamlit as st
 
 from gdviz import classroom
@@ -154,19 +152,7 @@ def students_link(code: str) -> None:
     words.markdown(f"**Students open** this link, or scan the code (the join code is "
                    f"**{code}**):")
     words.code(link, language=None, wrap_lines=True)
-    picture.image(qr_png(link), width=QR_PX)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def qr_png(link: str) -> bytes:
-    """The join link's QR code as a PNG. Not share.qr_svg through st.html: Streamlit 1.67's
-    st.html sanitises with DOMPurify's HTML profile only, which drops <svg>, so a browser
-    shows nothing (AppTest still sees the SVG)."""
-    out = io.BytesIO()
-    qr = segno.make(link, error=share.QR_ERROR, micro=False)
-    qr.save(out, kind="png", scale=max(2, round(QR_PX / qr.symbol_size(scale=1)[0])),
-            border=2)
-    return out.getvalue()
+    picture.image(share.qr_png(link, QR_PX), width=QR_PX)
 
 
 def header(db: Store, code: str, key: str) -> None:
