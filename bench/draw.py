@@ -29,8 +29,8 @@ import plotly.io as pio  # noqa: E402
 import plotly.utils  # noqa: E402
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from gdviz.pages.chart import JS_FILE as CHART_JS  # noqa: E402
 from gdviz.pages.chart import SOURCE as PLOTLY_JS  # noqa: E402   the js gdviz's chart serves
+from gdviz.pages.chart import module_text  # noqa: E402
 
 # Draw specs A and B alternately, as a student changing a control would see them drawn.
 # "in place": one Plotly.react into the chart that holds the other figure (gdviz's chart).
@@ -79,7 +79,14 @@ async ([a, b, rounds, module]) => {
   const draw = async (payload) => {
     const before = box.querySelector('.gdviz-chart')?.dataset.draws;
     chart({data: payload, parentElement: box});
-    while (box.querySelector('.gdviz-chart').dataset.draws === before) await tick();
+    const start = performance.now();
+    while (box.querySelector('.gdviz-chart').dataset.draws === before) {
+      const failed = box.querySelector('.gdviz-chart-failed');
+      if (failed || performance.now() - start > 20000) {
+        throw new Error('the chart did not draw: ' + (failed ? failed.textContent : 'timeout'));
+      }
+      await tick();
+    }
   };
   await draw(payloads[1]);
   const times = [];
@@ -132,7 +139,8 @@ def measure(draws: int) -> list[dict]:
     from playwright.sync_api import sync_playwright
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        page_file = Path(tmp) / "draw.html"
+        page_file, chart_js = Path(tmp) / "draw.html", Path(tmp) / "chart.js"
+        chart_js.write_text(module_text(), encoding="utf-8")   # the module Streamlit serves
         page_file.write_text(f"<html><body><div id='box' style='width:900px'></div>"
                              f"<script src='file://{PLOTLY_JS}'></script></body></html>")
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
@@ -152,7 +160,7 @@ def measure(draws: int) -> list[dict]:
                     rows.append(dict(figure=name, variant=variant, kb=len(specs[0]) / 1024,
                                      median_ms=statistics.median(times), min_ms=min(times)))
                 specs = [json.dumps(a), json.dumps(b)]
-                module = f"file://{CHART_JS}"
+                module = f"file://{chart_js}"
                 page.evaluate(_CHART, [*specs, 2, module])
                 times = page.evaluate(_CHART, [*specs, draws, module])
                 rows.append(dict(figure=name, variant="gdviz's chart (moves only what moved)",

@@ -80,8 +80,14 @@ def _component():
         return None
     if not publish_plotly():
         return None
-    js = PLAYBACK_FILE.read_text(encoding="utf-8") + "\n" + JS_FILE.read_text(encoding="utf-8")
-    return st.components.v2.component("gdviz.chart", js=js, css=CSS, isolate_styles=False)
+    return st.components.v2.component("gdviz.chart", js=module_text(), css=CSS,
+                                      isolate_styles=False)
+
+
+def module_text() -> str:
+    """The component's ES module: the playback controls, then the chart (bench/draw.py
+    imports the same text)."""
+    return PLAYBACK_FILE.read_text(encoding="utf-8") + "\n" + JS_FILE.read_text(encoding="utf-8")
 
 
 def bundle_url() -> str:
