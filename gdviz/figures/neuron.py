@@ -188,7 +188,7 @@ def _colour_bar() -> dict:
 
 def _caption(run: TrainingRun, k: int, title: str) -> str:
     return ((f"<span style='font-size:15px;color:{GREY}'>{title}</span><br>" if title else "") +
-            f"epoch {k} of {run.final} · training cost {run.train_cost[k]:.4f} · "
+            f"epoch {k} of {run.final} · training cost {run.train_cost[k]:.4f}<br>"
             f"accuracy {run.train_acc[k]:.0%} train, {run.test_acc[k]:.0%} test")
 
 

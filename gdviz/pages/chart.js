@@ -200,6 +200,193 @@ const pump = async (chart) => {
   }
 };
 
+// --- Fitting the figure to the screen ------------------------------------------------------
+// Python cannot know the screen, so the chart fits its figure here, before drawing it, by
+// rewriting documented layout keys (domains, margins, the controls' and titles' places):
+//   - narrower than NARROW (a phone), the panels stack one per row, each PANEL_PX tall and
+//     as wide as the screen, with ▶ Play and the scrubber above them and the legend below;
+//   - with fit "viewport" (the presenter view), the figure takes the height left in the
+//     window below its top, so that the chart and its ▶ Play are seen without scrolling.
+// Both figures are rewritten the same way every time, so a figure still moves (not
+// redrawn) when only its points changed. data-fit on the chart says which fit it drew.
+const NARROW = 600;              // px of chart width
+const PANEL_PX = 260;            // a stacked panel's plot height
+const GAP_PX = 120;              // between stacked rows: x-axis title, the next panel's title
+const ROW_GAP_PX = 108;          // between the rows of a grid fitted to the window
+const TITLE_PX = 56, PLAY_PX = 54, SCRUB_PX = 62, PANEL_TITLE_PX = 30, X_TITLE_PX = 72;
+const BUTTONS_PX = 190;          // ▶ Play and ❚❚ Pause side by side
+const LEGEND_ROW_PX = 26, LEGEND_ITEM_PX = 170;
+const MIN_HEIGHT = 420;
+
+// The figure's panels (an x axis with its y axis of the same suffix), as rows from the top.
+const rowsOf = (layout) => {
+  const panels = Object.keys(layout).filter((k) => /^xaxis\d*$/.test(k)).map((k) => {
+    const s = k.slice(5);
+    return {s, x: layout[k].domain ?? [0, 1], y: layout[`yaxis${s}`]?.domain ?? [0, 1]};
+  });
+  const rows = new Map();
+  for (const p of panels) rows.set(text(p.y), [...(rows.get(text(p.y)) ?? []), p]);
+  return [...rows.values()].sort((a, b) => b[0].y[1] - a[0].y[1])
+    .map((row) => row.sort((a, b) => a.x[0] - b.x[0]));
+};
+
+// The layout (and traces, for colour bars) with the rows given new heights in px (`heights`,
+// one a row) and `gap` px between them, `top` px above and `bottom` px below; `stack` puts
+// each panel on a row of its own, full width.
+const regrid = (figure, rows, heights, gap, top, bottom, stack) => {
+  const layout = {...figure.layout};
+  const area = heights.reduce((a, b) => a + b, 0) + gap * (heights.length - 1);
+  const moved = [];                // [old panel, new x domain, new y domain]
+  let down = 0;
+  rows.forEach((row, i) => {
+    const y = [1 - (down + heights[i]) / area, 1 - down / area];
+    row.forEach((p) => moved.push([p, stack ? [0, 1] : p.x, y]));
+    down += heights[i] + gap;
+  });
+  for (const [p, x, y] of moved) {
+    layout[`xaxis${p.s}`] = {...layout[`xaxis${p.s}`], domain: x};
+    layout[`yaxis${p.s}`] = {...layout[`yaxis${p.s}`], domain: y};
+  }
+  // a panel's title is a paper annotation centred on its top edge: it goes with its panel
+  const near = (a, b) => Math.abs(a - b) < 1e-3;
+  layout.annotations = (layout.annotations ?? []).map((a) => {
+    const hit = a.xref === "paper" && a.yref === "paper" && moved.find(([p]) =>
+      near(a.y, p.y[1]) && near(a.x, (p.x[0] + p.x[1]) / 2));
+    return hit ? {...a, x: (hit[1][0] + hit[1][1]) / 2, y: hit[2][1]} : a;
+  });
+  const data = figure.data.map((d) => {
+    const bar = d.marker?.colorbar;
+    const hit = bar && moved.find(([p]) => (d.xaxis ?? "x") === `x${p.s}`);
+    if (!hit) return d;
+    const [, x, y] = hit;
+    const len = (y[1] - y[0]) * 0.8;
+    const place = stack ? {x: 1.01, xanchor: "left", thickness: 10} : {x: x[1] + 0.012};
+    return {...d, marker: {...d.marker, colorbar: {...bar, ...place, y: y[1], len}}};
+  });
+  layout.height = Math.round(top + area + bottom);
+  layout.margin = {...(layout.margin ?? {}), t: top, b: bottom};
+  return {layout, data, area};
+};
+
+// The player's controls at `px` below the plot area's bottom (negative: above its top).
+const placeControls = (layout, area, playPx, scrubPx) => {
+  const at = (px) => (px >= 0 ? -px / area : 1 - px / area);
+  if (layout.sliders?.length) {
+    layout.sliders = [{...layout.sliders[0], y: at(scrubPx), yanchor: "top"},
+                      ...layout.sliders.slice(1)];
+  }
+  if (layout.updatemenus?.length) {
+    layout.updatemenus = [{...layout.updatemenus[0], y: at(playPx), yanchor: "top"},
+                          ...layout.updatemenus.slice(1)];
+  }
+};
+
+const legendItems = (figure) => figure.data.filter((d) => d.showlegend !== false &&
+  !(d.legendgroup && figure.data.find((e) => e.legendgroup === d.legendgroup) !== d)).length;
+
+// A phone: one panel a row, the controls on top (reached without scrolling past four
+// panels), large enough to tap, the legend at the bottom, where it meets no title.
+const stacked = (figure, width) => {
+  const rows = rowsOf(figure.layout).flat().map((p) => [p]);
+  const controls = (figure.layout.updatemenus?.length ? PLAY_PX : 0) +
+                   (figure.layout.sliders?.length ? SCRUB_PX : 0);
+  const titles = (figure.layout.annotations ?? []).length ? PANEL_TITLE_PX : 0;
+  const top = TITLE_PX + controls + titles;
+  const perRow = Math.max(1, Math.floor(width / LEGEND_ITEM_PX));
+  const legend = Math.ceil(legendItems(figure) / perRow) * LEGEND_ROW_PX + 12;
+  const bottom = X_TITLE_PX + legend;
+  const {layout, data, area} = regrid(figure, rows, rows.map(() => PANEL_PX), GAP_PX, top,
+                                      bottom, true);
+  placeControls(layout, area, -(top - TITLE_PX), -(top - TITLE_PX - PLAY_PX));
+  if (layout.updatemenus?.length) {
+    const menu = layout.updatemenus[0];
+    layout.updatemenus = [{...menu, font: {...(menu.font ?? {}), size: 22},
+                           pad: {r: 12, t: 0, l: 0, b: 0}}, ...layout.updatemenus.slice(1)];
+  }
+  layout.legend = {...(layout.legend ?? {}), orientation: "h", x: 0, xanchor: "left",
+                   y: -X_TITLE_PX / area, yanchor: "top"};
+  layout.title = {...(layout.title ?? {}), font: {...(layout.title?.font ?? {}), size: 14}};
+  const margin = layout.margin;
+  layout.margin = {...margin, l: Math.min(margin.l ?? 70, 62), r: data.some(
+    (d) => d.marker?.colorbar) ? 56 : Math.min(margin.r ?? 20, 16)};
+  return {...figure, layout, data};
+};
+
+// The presenter view: the rows keep their shares of a plot area that fills the window
+// below the chart's top, with ▶ Play and the scrubber on one row right under the lowest.
+const toWindow = (figure, gd) => {
+  const box = gd.getBoundingClientRect();
+  const top = box.top + window.scrollY;            // in the page, wherever it is scrolled
+  const height = Math.max(MIN_HEIGHT, Math.floor(window.innerHeight - top - 8));
+  const rows = rowsOf(figure.layout);
+  const t = figure.layout.margin?.t ?? 100;
+  const controls = Math.max(figure.layout.sliders?.length ? SCRUB_PX : 0,
+                            figure.layout.updatemenus?.length ? PLAY_PX : 0);
+  const bottom = X_TITLE_PX + controls;
+  const gap = rows.length > 1 ? ROW_GAP_PX : 0;
+  const free = Math.max(rows.length * 80, height - t - bottom - gap * (rows.length - 1));
+  const shares = rows.map((row) => row[0].y[1] - row[0].y[0]);
+  const sum = shares.reduce((a, b) => a + b, 0);
+  const {layout, data, area} = regrid(figure, rows, shares.map((s) => free * s / sum), gap,
+                                      t, bottom, false);
+  placeControls(layout, area, X_TITLE_PX, X_TITLE_PX);
+  if (layout.sliders?.length && layout.updatemenus?.length) {
+    const plot = box.width - (layout.margin.l ?? 80) - (layout.margin.r ?? 80);
+    const x = Math.min(0.5, BUTTONS_PX / Math.max(plot, 1));
+    layout.sliders = [{...layout.sliders[0], x, len: 1 - x, pad: {t: 0}},
+                      ...layout.sliders.slice(1)];
+  }
+  const titles = (layout.annotations ?? []).length ? PANEL_TITLE_PX : 6;
+  layout.legend = {...(layout.legend ?? {}), y: 1 + titles / area, yanchor: "bottom"};
+  return {...figure, layout, data};
+};
+
+// The figure as it fits this chart now, and a short name of that fit (data-fit).
+const fitted = (figure, gd, fit) => {
+  const width = gd.getBoundingClientRect().width;
+  if (width > 0 && width < NARROW && (rowsOf(figure.layout).flat().length > 1 ||
+                                      figure.layout.updatemenus?.length)) {
+    return {figure: stacked(figure, width), shape: `narrow:${Math.round(width)}`};
+  }
+  if (fit === "viewport") {
+    const shaped = toWindow(figure, gd);
+    return {figure: shaped, shape: `viewport:${shaped.layout.height}`};
+  }
+  return {figure, shape: "as-sent"};
+};
+
+const fitAndDraw = (chart) => {
+  const {figure, config, movable, fit} = chart.sent;
+  const {figure: shaped, shape} = fitted(figure, chart.gd, fit);
+  chart.shape = shape;
+  chart.gd.dataset.fit = shape.split(":")[0];
+  chart.gd.style.height = (shaped.layout.height || 450) + "px";
+  // the mode bar would sit over a phone's title, where a tap meant for the chart opens it
+  const narrow = shape.startsWith("narrow");
+  chart.next = {...shaped, config: narrow ? {...config, displayModeBar: false} : config,
+                movable};
+  pump(chart);
+};
+
+// A turned phone, a resized window, or the page above the chart growing or shrinking (its
+// top moves): the chart fits again when its fit would change.
+const refitOnResize = (chart) => {
+  let pending = false;
+  const check = () => {
+    if (pending || !chart.sent) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (!chart.gd.isConnected || !chart.sent) return;
+      if (fitted(chart.sent.figure, chart.gd, chart.sent.fit).shape !== chart.shape) {
+        fitAndDraw(chart);
+      }
+    });
+  };
+  window.addEventListener("resize", check);
+  new ResizeObserver(check).observe(document.body);
+};
+
 // A chart's record, made with its <div> on the chart's first figure.
 const chartFor = (parentElement) => {
   let gd = parentElement.querySelector(":scope > .gdviz-chart");
@@ -211,7 +398,8 @@ const chartFor = (parentElement) => {
   if (!CHARTS.has(gd)) {
     CHARTS.set(gd, {gd, src: "", next: null, drawing: false, shown: null, frames: [],
                     frame: null, playing: false, stale: false, count: 0,
-                    draws: {react: 0, moved: 0}, payload: ""});
+                    draws: {react: 0, moved: 0}, payload: "", sent: null, shape: ""});
+    refitOnResize(CHARTS.get(gd));
   }
   return CHARTS.get(gd);
 };
@@ -221,9 +409,8 @@ export default function ({ data, parentElement }) {
   const raw = typeof data === "string" ? data : new TextDecoder().decode(data);
   if (raw === chart.payload) return;     // the same figure again: nothing to draw
   chart.payload = raw;
-  const { figure, config, src, movable } = JSON.parse(raw);
+  const { figure, config, src, movable, fit } = JSON.parse(raw);
   chart.src = src;
-  chart.gd.style.height = (figure.layout.height || 450) + "px";
-  chart.next = {...figure, config, movable: Boolean(movable)};
-  pump(chart);
+  chart.sent = {figure, config, movable: Boolean(movable), fit: fit ?? null};
+  fitAndDraw(chart);
 }

@@ -92,13 +92,19 @@ def spec_json(fig: go.Figure | Spec) -> str:
     return fig.to_json() if isinstance(fig, Spec) else pio.to_json(fig, validate=False)
 
 
-def payload(fig: go.Figure | Spec) -> bytes:
+def payload(fig: go.Figure | Spec, fit: str | None = None) -> bytes:
     """What the chart's JavaScript receives: the figure, where plotly.js is, the chart's
-    config, and whether the figure may be moved without a redraw (only a Spec, which
-    spec_figure has checked against style.movable_breaches)."""
+    config, whether the figure may be moved without a redraw (only a Spec, which
+    spec_figure has checked against style.movable_breaches), and how it fits the screen
+    (FIT_VIEWPORT: the window's height below the chart's top, for the presenter view)."""
     return (f'{{"src": {json.dumps(bundle_url())}, "config": {json.dumps(CONFIG)}, '
-            f'"movable": {json.dumps(isinstance(fig, Spec))}, '
+            f'"movable": {json.dumps(isinstance(fig, Spec))}, "fit": {json.dumps(fit)}, '
             f'"figure": {spec_json(fig)}}}').encode()
+
+
+# The browser fits the figure to the screen (chart.js, fitted): on a phone its panels stack,
+# and with FIT_VIEWPORT it fills the window's height below the chart's top.
+FIT_VIEWPORT = "viewport"
 
 
 # A lesson's main chart gets this head start when it replaces another figure: the script
@@ -110,20 +116,22 @@ HEAD_START_S = 0.04
 _LAST_SENT = "_gdviz_chart_last"   # session state: key -> hash of the payload last sent
 
 
-def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0) -> None:
+def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0,
+          fit: str | None = None) -> None:
     """Show `fig` under `key`: the same chart stays on the page and is redrawn in place.
 
     A figure that replaces another one under `key` gets `head_start` seconds before the
     script goes on (HEAD_START_S for a lesson's main chart); a first draw or the same figure
     again goes on at once. The st.plotly_chart fallback (see the module's notes) remounts its
-    chart on every change and does not wait.
+    chart on every change and does not wait, and does not fit the screen. `fit` is
+    FIT_VIEWPORT for a chart that fills the window's height (the presenter view).
     """
     mount = None if os.environ.get("GDVIZ_PLOTLY_CHART") else _component()
     if mount is None:
         plotly_fig = fig.to_plotly() if isinstance(fig, Spec) else fig
         st.plotly_chart(plotly_fig, key=key, theme=None, config=CONFIG)
         return
-    data = payload(fig)
+    data = payload(fig, fit)
     mount(key=key, data=data)
     last = st.session_state.setdefault(_LAST_SENT, {})
     before, last[key] = last.get(key), hash(data)
