@@ -331,7 +331,7 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str, window, b: flo
     unit = "standardised" if run.settings.standardize else "raw"
     epochs = [0, max(run.final, 1)]
     return dict(
-        title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.985,
+        title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.97,
                    yanchor="top"),
         **PLAIN, font=FONT, height=1000, margin=dict(l=80, r=30, t=150, b=220),
         legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0, font=dict(size=15)),

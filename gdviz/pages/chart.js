@@ -211,9 +211,9 @@ const pump = async (chart) => {
 // redrawn) when only its points changed. data-fit on the chart says which fit it drew.
 const NARROW = 600;              // px of chart width
 const PANEL_PX = 260;            // a stacked panel's plot height
-const GAP_PX = 120;              // between stacked rows: x-axis title, the next panel's title
+const GAP_PX = 160;              // between stacked rows: x-axis title, a colour bar, a title
 const ROW_GAP_PX = 108;          // between the rows of a grid fitted to the window
-const TITLE_PX = 56, PLAY_PX = 54, SCRUB_PX = 62, PANEL_TITLE_PX = 30, X_TITLE_PX = 72;
+const TITLE_PX = 56, PLAY_PX = 60, SCRUB_PX = 62, PANEL_TITLE_PX = 30, X_TITLE_PX = 72;
 const BUTTONS_PX = 190;          // ▶ Play and ❚❚ Pause side by side
 const LEGEND_ROW_PX = 26, LEGEND_ITEM_PX = 170;
 const MIN_HEIGHT = 420;
@@ -259,9 +259,13 @@ const regrid = (figure, rows, heights, gap, top, bottom, stack) => {
     const hit = bar && moved.find(([p]) => (d.xaxis ?? "x") === `x${p.s}`);
     if (!hit) return d;
     const [, x, y] = hit;
-    const len = (y[1] - y[0]) * 0.8;
-    const place = stack ? {x: 1.01, xanchor: "left", thickness: 10} : {x: x[1] + 0.012};
-    return {...d, marker: {...d.marker, colorbar: {...bar, ...place, y: y[1], len}}};
+    // on a phone a colour bar beside its panel would take a third of the panel's width:
+    // it lies under the panel's x-axis title instead
+    const place = stack ?
+      {orientation: "h", x: 0.5, xanchor: "center", len: 0.7, thickness: 10,
+       y: y[0] - X_TITLE_PX / area, yanchor: "top"} :
+      {x: x[1] + 0.012, y: y[1], len: (y[1] - y[0]) * 0.8};
+    return {...d, marker: {...d.marker, colorbar: {...bar, ...place}}};
   });
   layout.height = Math.round(top + area + bottom);
   layout.margin = {...(layout.margin ?? {}), t: top, b: bottom};
@@ -300,15 +304,14 @@ const stacked = (figure, width) => {
   placeControls(layout, area, -(top - TITLE_PX), -(top - TITLE_PX - PLAY_PX));
   if (layout.updatemenus?.length) {
     const menu = layout.updatemenus[0];
-    layout.updatemenus = [{...menu, font: {...(menu.font ?? {}), size: 22},
+    layout.updatemenus = [{...menu, font: {...(menu.font ?? {}), size: 28},
                            pad: {r: 12, t: 0, l: 0, b: 0}}, ...layout.updatemenus.slice(1)];
   }
   layout.legend = {...(layout.legend ?? {}), orientation: "h", x: 0, xanchor: "left",
                    y: -X_TITLE_PX / area, yanchor: "top"};
   layout.title = {...(layout.title ?? {}), font: {...(layout.title?.font ?? {}), size: 14}};
   const margin = layout.margin;
-  layout.margin = {...margin, l: Math.min(margin.l ?? 70, 62), r: data.some(
-    (d) => d.marker?.colorbar) ? 56 : Math.min(margin.r ?? 20, 16)};
+  layout.margin = {...margin, l: Math.min(margin.l ?? 70, 62), r: Math.min(margin.r ?? 20, 16)};
   return {...figure, layout, data};
 };
 

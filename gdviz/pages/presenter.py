@@ -2,7 +2,7 @@
 goes on the page, in the presenter view, the normal view, and on a phone.
 
 In the presenter view the lesson's chart fills the window's height (chart.js fits it) at
-three quarters of the width, the title, the toggle and the verdict beside it, and
+five sevenths of the width, the title, the toggle and the verdict beside it, and
 everything else below; the sidebar starts collapsed and the text is large. The view is a
 setting like the others: bound to the URL, so a link carries it, and a refused value falls
 back to the normal view with a note. What a page shows is the same in both views; only its
@@ -72,7 +72,7 @@ def title_row(text: str, on: bool) -> None:
     """The page's title with the presenter toggle beside it; when on, in the column beside
     the chart (a smaller title over the toggle), so the chart starts at the window's top."""
     if on:
-        st.subheader(text)
+        st.markdown(f"#### {text}")      # our own words: no text from the link
         toggle()
         return
     left, right = st.columns([5, 1], vertical_alignment="center")
@@ -103,13 +103,14 @@ def layout(on: bool, beside: tuple[int, int] | None) -> Layout:
 
     Normal view: title, lead, notes, presets and share panel above the chart; the verdict
     beside the chart when `beside` gives the columns' widths, else above it. Presenter
-    view: the chart at the top (3/4 of the width), the title, the toggle, the notes, the
-    question and the verdict beside it, and the lead, presets and share panel below. On a phone the normal
-    view moves the lead, presets and share panel below the chart (PHONE_CSS).
+    view: the chart at the top (5/7 of the width), the title, the toggle, the notes, the
+    question and the verdict beside it, and the lead, presets and share panel below. On a
+    phone the normal view moves the lead, presets and share panel below the chart
+    (PHONE_CSS).
     """
     if on:
         st.html(PRESENTER_CSS)
-        chart, side = st.columns([3, 1], gap="medium")
+        chart, side = st.columns([5, 2], gap="medium")
         side = side.container()        # the title row on top, then notes and verdict
         intro = st.container(key=INTRO)
         return Layout(side, side, intro, chart, side, st.container(key=REST), FIT_VIEWPORT)

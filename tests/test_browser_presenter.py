@@ -1,0 +1,128 @@
+"""The presenter view and phones in a real browser (Debian's Chromium against `streamlit
+run`): at a projector's 1280×720 and 1920×1080 the lesson's chart and its ▶ Play are in the
+window, the chart spans at least 60 % of its width, the verdict is in view, the text is large
+and the sidebar starts collapsed; on a phone's 390×844 every panel is at least 220 px wide,
+no title meets a legend, and ▶ Play can be tapped on the first screen. Geometry is read from
+the rendered page (bounding boxes), after the chart says it is at rest (data-settled)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ARTIFACTS, settled
+
+pytestmark = pytest.mark.browser
+
+PROJECTORS = ((1280, 720), (1920, 1080))
+LESSONS = ("", "neuron")
+# The lesson's chart, its ▶ Play (plotly's updatemenu button), the verdict box (the first
+# coloured box beside the chart) and the sidebar, as boxes in the viewport.
+GEOMETRY = """() => {
+  const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
+    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width,
+            height: r.height}; };
+  const chart = document.querySelector('.gdviz-chart');
+  const play = [...chart.querySelectorAll('.updatemenu-button')]
+    .find((b) => b.textContent.includes('Play'));
+  const verdict = document.querySelector('[data-testid=stAlert]');
+  const text = verdict.querySelector('p');
+  const side = document.querySelector('[data-testid=stSidebar]');
+  return {chart: box(chart), play: box(play), verdict: box(verdict),
+          font: parseFloat(getComputedStyle(text).fontSize), fit: chart.dataset.fit,
+          sidebar: side ? box(side) : null, width: innerWidth, height: innerHeight};
+}"""
+# Each panel's plot area (plotly's drag cover over it, one per subplot), every title's and
+# legend's box.
+PANELS = """() => {
+  const g = document.querySelector('.gdviz-chart');
+  const box = (el) => { const r = el.getBoundingClientRect();
+    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width}; };
+  return {
+    panels: [...g.querySelectorAll('.draglayer .nsewdrag')].map((d) =>
+      ({name: d.parentElement.getAttribute('class'), ...box(d)})),
+    titles: [...g.querySelectorAll('.g-gtitle text, .annotation-text')].map(box),
+    legends: [...g.querySelectorAll('.legend .traces')].map(box),
+  };
+}"""
+
+
+def inside(inner: dict, width: int, height: int) -> bool:
+    return (inner["left"] >= 0 and inner["top"] >= 0 and inner["right"] <= width and
+            inner["bottom"] <= height)
+
+
+def meet(a: dict, b: dict) -> bool:
+    return (a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and
+            b["top"] < a["bottom"])
+
+
+def open_at(browser, url: str, width: int, height: int, touch: bool = False):
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch)
+    page = context.new_page()
+    page.goto(url)
+    settled(page, timeout=60_000)
+    # the chart fits itself once its draw is done: wait for the fit it drew to be at rest
+    page.wait_for_function("() => { const g = document.querySelector('.gdviz-chart'); "
+                           "return g.dataset.fit && g.dataset.settled === 'true'; }")
+    return context, page
+
+
+@pytest.mark.parametrize("size", PROJECTORS, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p or "descent")
+def test_presenter_view_shows_the_chart_play_and_verdict_without_scrolling(browser, app_url,
+                                                                          lesson, size):
+    width, height = size
+    context, page = open_at(browser, f"{app_url}/{lesson}?present=1", width, height)
+    try:
+        page.wait_for_function("() => document.querySelector('.gdviz-chart').dataset.fit "
+                               "=== 'viewport'")
+        settled(page)
+        shot = ARTIFACTS / "screens" / f"present-{lesson or 'descent'}-{width}x{height}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))
+        g = page.evaluate(GEOMETRY)
+        assert page.evaluate("() => scrollY") == 0
+        assert inside(g["chart"], width, height), g
+        assert inside(g["play"], width, height), g
+        assert g["play"]["height"] > 0
+        assert g["chart"]["width"] >= 0.6 * width, g
+        assert inside(g["verdict"], width, height), g
+        if size == (1280, 720):
+            assert g["font"] >= 20, g
+        # collapsed: the sidebar is off screen (or has no width)
+        assert g["sidebar"] is None or g["sidebar"]["right"] <= 0 or g["sidebar"]["width"] < 1, g
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p or "descent")
+def test_on_a_phone_panels_are_wide_titles_clear_and_play_on_the_first_screen(browser, app_url,
+                                                                              lesson):
+    context, page = open_at(browser, f"{app_url}/{lesson}", 390, 844, touch=True)
+    try:
+        page.wait_for_function("() => document.querySelector('.gdviz-chart').dataset.fit "
+                               "=== 'narrow'")
+        settled(page)
+        shot = ARTIFACTS / "screens" / f"phone-{lesson or 'descent'}-390x844.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))
+        page.screenshot(path=str(shot.with_name(shot.stem + "-full.png")), full_page=True)
+        shown = page.evaluate(PANELS)
+        assert shown["panels"], "no panel drawn"
+        for panel in shown["panels"]:
+            assert panel["width"] >= 220, panel
+        for title in shown["titles"]:
+            for legend in shown["legends"]:
+                assert not meet(title, legend), (title, legend)
+        # panels do not overlap one another (they stack)
+        boxes = shown["panels"]
+        assert not any(meet(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+        g = page.evaluate(GEOMETRY)
+        assert inside(g["play"], 390, 844), g
+        assert g["play"]["height"] >= 36 and g["play"]["width"] >= 44, g
+        names = page.evaluate_handle(
+            "() => { const n = []; document.querySelector('.js-plotly-plot')"
+            ".on('plotly_animatingframe', (e) => n.push(e.name)); return n; }")
+        page.locator(".updatemenu-button").filter(has_text="Play").first.tap()
+        page.wait_for_function("(n) => n.length >= 2", arg=names)
+    finally:
+        context.close()
