@@ -2,8 +2,9 @@
 run`): at a projector's 1280×720 and 1920×1080 the lesson's chart and its ▶ Play are in the
 window, the chart spans at least 60 % of its width, the verdict is in view, the text is large
 and the sidebar starts collapsed; on a phone's 390×844 every panel is at least 220 px wide,
-no title meets a legend, and ▶ Play can be tapped on the first screen. Geometry is read from
-the rendered page (bounding boxes), after the chart says it is at rest (data-settled)."""
+no title meets a legend or a button, and ▶ Play can be tapped on the first screen. Geometry is
+read from the rendered page (bounding boxes), after the chart says it is at rest
+(data-settled)."""
 from __future__ import annotations
 
 import pytest
@@ -41,6 +42,7 @@ PANELS = """() => {
       ({name: d.parentElement.getAttribute('class'), ...box(d)})),
     titles: [...g.querySelectorAll('.g-gtitle text, .annotation-text')].map(box),
     legends: [...g.querySelectorAll('.legend .traces')].map(box),
+    buttons: [...g.querySelectorAll('.updatemenu-button')].map(box),
   };
 }"""
 
@@ -111,8 +113,8 @@ def test_on_a_phone_panels_are_wide_titles_clear_and_play_on_the_first_screen(br
         for panel in shown["panels"]:
             assert panel["width"] >= 220, panel
         for title in shown["titles"]:
-            for legend in shown["legends"]:
-                assert not meet(title, legend), (title, legend)
+            for other in [*shown["legends"], *shown["buttons"]]:
+                assert not meet(title, other), (title, other)
         # panels do not overlap one another (they stack)
         boxes = shown["panels"]
         assert not any(meet(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

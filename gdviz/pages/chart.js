@@ -295,7 +295,7 @@ const stacked = (figure, width) => {
   const controls = (figure.layout.updatemenus?.length ? PLAY_PX : 0) +
                    (figure.layout.sliders?.length ? SCRUB_PX : 0);
   const titles = (figure.layout.annotations ?? []).length ? PANEL_TITLE_PX : 0;
-  const top = TITLE_PX + controls + titles;
+  const top = TITLE_PX + controls + titles + 16;     // 16: the scrubber's labels
   const perRow = Math.max(1, Math.floor(width / LEGEND_ITEM_PX));
   const legend = Math.ceil(legendItems(figure) / perRow) * LEGEND_ROW_PX + 12;
   const bottom = X_TITLE_PX + legend;
@@ -309,7 +309,9 @@ const stacked = (figure, width) => {
   }
   layout.legend = {...(layout.legend ?? {}), orientation: "h", x: 0, xanchor: "left",
                    y: -X_TITLE_PX / area, yanchor: "top"};
-  layout.title = {...(layout.title ?? {}), font: {...(layout.title?.font ?? {}), size: 14}};
+  // the title's place is a fraction of the figure's height: on a tall stack, kept in px
+  layout.title = {...(layout.title ?? {}), font: {...(layout.title?.font ?? {}), size: 14},
+                  y: 1 - 20 / layout.height, yanchor: "top"};
   const margin = layout.margin;
   layout.margin = {...margin, l: Math.min(margin.l ?? 70, 62), r: Math.min(margin.r ?? 20, 16)};
   return {...figure, layout, data};
@@ -319,8 +321,9 @@ const stacked = (figure, width) => {
 // below the chart's top, with ▶ Play and the scrubber on one row right under the lowest.
 const toWindow = (figure, gd) => {
   const box = gd.getBoundingClientRect();
-  const top = box.top + window.scrollY;            // in the page, wherever it is scrolled
-  const height = Math.max(MIN_HEIGHT, Math.floor(window.innerHeight - top - 8));
+  const top = box.top + (scrollerOf(gd)?.scrollTop ?? 0);   // in the page, however scrolled
+  const height = Math.max(MIN_HEIGHT,
+                          Math.floor(document.documentElement.clientHeight - top - 8));
   const rows = rowsOf(figure.layout);
   const t = figure.layout.margin?.t ?? 100;
   const controls = Math.max(figure.layout.sliders?.length ? SCRUB_PX : 0,
@@ -386,8 +389,21 @@ const refitOnResize = (chart) => {
       }
     });
   };
-  window.addEventListener("resize", check);
-  new ResizeObserver(check).observe(document.body);
+  // Streamlit's page scrolls inside an element of its own, which fills the window: its size
+  // follows the window's, and its content's height follows the page above the chart
+  const observer = new ResizeObserver(check);
+  const scroller = scrollerOf(chart.gd);
+  observer.observe(scroller ?? document.documentElement);
+  if (scroller?.firstElementChild) observer.observe(scroller.firstElementChild);
+};
+
+// The element the page scrolls in (Streamlit's main area), if any: the chart's nearest
+// ancestor whose content can scroll.
+const scrollerOf = (el) => {
+  for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+    if (/(auto|scroll)/.test(getComputedStyle(e).overflowY)) return e;
+  }
+  return null;
 };
 
 // A chart's record, made with its <div> on the chart's first figure.
