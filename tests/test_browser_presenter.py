@@ -64,7 +64,7 @@ def open_at(browser, url: str, width: int, height: int, touch: bool = False):
     settled(page, timeout=60_000)
     # the chart fits itself once its draw is done: wait for the fit it drew to be at rest
     page.wait_for_function("() => { const g = document.querySelector('.gdviz-chart'); "
-                           "return g.dataset.fit && g.dataset.settled === 'true'; }")
+                           "return g?.dataset.fit && g.dataset.settled === 'true'; }")
     return context, page
 
 
@@ -107,7 +107,10 @@ def test_on_a_phone_panels_are_wide_titles_clear_and_play_on_the_first_screen(br
         shot = ARTIFACTS / "screens" / f"phone-{lesson or 'descent'}-390x844.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot))
-        page.screenshot(path=str(shot.with_name(shot.stem + "-full.png")), full_page=True)
+        # the whole chart (Streamlit's page scrolls inside its own element: a full-page
+        # screenshot would stop at the window)
+        page.locator(".gdviz-chart").first.screenshot(
+            path=str(shot.with_name(shot.stem.replace("390x844", "chart") + ".png")))
         shown = page.evaluate(PANELS)
         assert shown["panels"], "no panel drawn"
         for panel in shown["panels"]:
@@ -126,5 +129,23 @@ def test_on_a_phone_panels_are_wide_titles_clear_and_play_on_the_first_screen(br
             ".on('plotly_animatingframe', (e) => n.push(e.name)); return n; }")
         page.locator(".updatemenu-button").filter(has_text="Play").first.tap()
         page.wait_for_function("(n) => n.length >= 2", arg=names)
+    finally:
+        context.close()
+
+
+def test_the_toggle_turns_the_presenter_view_on_in_place(browser, app_url):
+    """Turned on mid-lesson: the link carries it, the sidebar folds away, the chart refits."""
+    context, page = open_at(browser, f"{app_url}/", 1280, 720)
+    try:
+        assert page.evaluate(GEOMETRY)["sidebar"]["right"] > 0      # open in the normal view
+        page.get_by_text("Presenter view").click()
+        page.wait_for_url("**/?present=true", timeout=30_000)
+        page.wait_for_function("() => { const g = document.querySelector('.gdviz-chart'); "
+                               "return g?.dataset.fit === 'viewport' && "
+                               "g.dataset.settled === 'true'; }", timeout=30_000)
+        page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]')"
+                               ".getBoundingClientRect().right <= 0", timeout=10_000)
+        g = page.evaluate(GEOMETRY)
+        assert inside(g["play"], 1280, 720) and g["chart"]["width"] >= 0.6 * 1280, g
     finally:
         context.close()
