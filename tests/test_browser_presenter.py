@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ARTIFACTS, settled
+from tests.conftest import ARTIFACTS, CLASHES, settled
 
 pytestmark = pytest.mark.browser
 
@@ -88,6 +88,7 @@ def test_presenter_view_shows_the_chart_play_and_verdict_without_scrolling(brows
         assert g["play"]["height"] > 0
         assert g["chart"]["width"] >= 0.6 * width, g
         assert inside(g["verdict"], width, height), g
+        assert page.evaluate(CLASHES) == []
         if size == (1280, 720):
             assert g["font"] >= 20, g
         # collapsed: the sidebar is off screen (or has no width)
@@ -118,6 +119,7 @@ def test_on_a_phone_panels_are_wide_titles_clear_and_play_on_the_first_screen(br
         for title in shown["titles"]:
             for other in [*shown["legends"], *shown["buttons"]]:
                 assert not meet(title, other), (title, other)
+        assert page.evaluate(CLASHES) == []        # axis titles clear of ticks and legend
         # panels do not overlap one another (they stack)
         boxes = shown["panels"]
         assert not any(meet(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])

@@ -298,7 +298,7 @@ const stacked = (figure, width) => {
   const top = TITLE_PX + controls + titles + 16;     // 16: the scrubber's labels
   const perRow = Math.max(1, Math.floor(width / LEGEND_ITEM_PX));
   const legend = Math.ceil(legendItems(figure) / perRow) * LEGEND_ROW_PX + 12;
-  const bottom = X_TITLE_PX + legend;
+  const bottom = X_TITLE_PX + 16 + legend;
   const {layout, data, area} = regrid(figure, rows, rows.map(() => PANEL_PX), GAP_PX, top,
                                       bottom, true);
   placeControls(layout, area, -(top - TITLE_PX), -(top - TITLE_PX - PLAY_PX));
@@ -308,12 +308,13 @@ const stacked = (figure, width) => {
                            pad: {r: 12, t: 0, l: 0, b: 0}}, ...layout.updatemenus.slice(1)];
   }
   layout.legend = {...(layout.legend ?? {}), orientation: "h", x: 0, xanchor: "left",
-                   y: -X_TITLE_PX / area, yanchor: "top"};
+                   y: -(X_TITLE_PX + 16) / area, yanchor: "top"};
   // the title's place is a fraction of the figure's height: on a tall stack, kept in px
   layout.title = {...(layout.title ?? {}), font: {...(layout.title?.font ?? {}), size: 14},
                   y: 1 - 20 / layout.height, yanchor: "top"};
   const margin = layout.margin;
-  layout.margin = {...margin, l: Math.min(margin.l ?? 70, 62), r: Math.min(margin.r ?? 20, 16)};
+  // the left margin stays: the y-axis titles sit in it, clear of their tick labels
+  layout.margin = {...margin, r: Math.min(margin.r ?? 20, 16)};
   return {...figure, layout, data};
 };
 
