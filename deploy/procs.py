@@ -189,3 +189,51 @@ def resolve_app(name: str) -> Path:
         return GDVIZ_APP
     p = Path(name)
     return p if p.is_absolute() else (REPO / p).resolve()
+
+
+def postgres_bin() -> Path | None:
+    """The newest of Debian's PostgreSQL binary folders (/usr/lib/postgresql/N/bin), or None."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit()
+                   else 0)
+    return found[-1].parent if found else None
+
+
+@contextlib.contextmanager
+def postgres_cluster() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (initdb + pg_ctl) on a free loopback port for the
+    `with` block; yields its URL, then stops it and removes its files.
+
+    PostgreSQL refuses to run as root, so as root the cluster runs as Debian's `postgres`
+    user. Password authentication (a random password) keeps other users of a shared machine
+    out. Raises RuntimeError, with the tool's own words, when it cannot start.
+    """
+    import secrets
+
+    bindir = postgres_bin()
+    if bindir is None:
+        raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="gdviz-pg-"))
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    password, port, data = secrets.token_hex(16), free_port(), root / "data"
+    (root / "pw").write_text(password)
+    if as_user:
+        shutil.chown(root, "postgres")
+        shutil.chown(root / "pw", "postgres")
+
+    def run(*args: str) -> None:
+        done = subprocess.run([*as_user, str(bindir / args[0]), *args[1:]], cwd=root,
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed: {(done.stderr or done.stdout).strip()}")
+
+    try:
+        run("initdb", "-D", str(data), "-U", "gdviz", "--pwfile", str(root / "pw"),
+            "-A", "scram-sha-256", "-E", "UTF8", "--no-sync")
+        run("pg_ctl", "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60", "-o",
+            f"-p {port} -k {root} -c listen_addresses={HOST}", "start")
+        yield f"postgresql://gdviz:{password}@{HOST}:{port}/postgres"
+    finally:
+        with contextlib.suppress(RuntimeError, OSError, subprocess.TimeoutExpired):
+            run("pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Command line: `python -m gdviz descent ...` and `python -m gdviz neuron ...`.
+"""Command line: `python -m gdviz descent ...`, `neuron ...` and `class ...`.
 
 Invalid input exits with status 2 and one line on stderr, never a traceback.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gdviz import descent, ledger, objectives
+from gdviz import class_cli, descent, ledger, objectives
 from gdviz.settings import DESCENT_FIELDS, by_key
 
 DESCENT_HELP = """Print one line per gradient-descent step, in the seed's style, the new x last.
@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         neuron_cli.add_parser(sub)
+    class_cli.add_parser(sub)
     return parser
 
 

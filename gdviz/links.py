@@ -1,9 +1,11 @@
 """A lesson link's classroom options, read from a link and written back into one.
 
 `lock=lr,x0` shows those controls disabled, `hide=sidebar` folds the controls away, and
-`prompt=…` carries the teacher's question (plain text, at most PROMPT_MAX characters). Like
-the settings tables, a refused value falls back (no lock, the sidebar shown, no prompt) with
-a note saying so. The page layer shows them (gdviz/pages/share.py); nothing here imports
+`prompt=…` carries the teacher's question (plain text, at most PROMPT_MAX characters),
+`quiz=1` asks the student to predict the run before it plays, and `quiz_lr=LO..HI` is the
+range a quiz's new round draws η from (gdviz/quiz.py). Like the settings tables, a refused
+value falls back (no lock, the sidebar shown, no prompt, no quiz, the lesson's own range)
+with a note saying so. The page layer shows them (gdviz/pages/share.py); nothing here imports
 Streamlit.
 """
 from __future__ import annotations
@@ -13,10 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from gdviz.settings import Field
+from gdviz import quiz
+from gdviz.quiz import QUIZ, QUIZ_LR
+from gdviz.settings import Field, by_key
 
 LOCK, HIDE, PROMPT = "lock", "hide", "prompt"
-OPTION_KEYS = (LOCK, HIDE, PROMPT)
+OPTION_KEYS = (LOCK, HIDE, PROMPT, QUIZ, QUIZ_LR)
 PRESENT = "present"      # the presenter view: a toggle on every page, bound to the URL
 PROMPT_MAX = 280
 SIDEBAR = "sidebar"             # the one thing `hide` can hide so far
@@ -29,6 +33,8 @@ class LinkOptions:
     lock: tuple[str, ...] = ()          # setting keys, in the table's order
     hide_sidebar: bool = False
     prompt: str = ""
+    quiz: bool = False
+    quiz_lr: tuple[float, float] | None = None     # None: the lesson's own range
 
 
 def read_options(fields: Sequence[Field], raw: Mapping[str, list[str]]
@@ -65,7 +71,25 @@ def read_options(fields: Sequence[Field], raw: Mapping[str, list[str]]
         notes.append(f"The prompt is {len(prompt)} characters long; only its first "
                      f"{PROMPT_MAX} are shown.")
         prompt = prompt[:PROMPT_MAX].rstrip()
-    return LinkOptions(lock, hide, prompt), notes
+    on, lr_range = _quiz(fields, raw, notes)
+    return LinkOptions(lock, hide, prompt, on, lr_range), notes
+
+
+def _quiz(fields: Sequence[Field], raw: Mapping[str, list[str]], notes: list[str]
+          ) -> tuple[bool, tuple[float, float] | None]:
+    """quiz (1 or 0) and quiz_lr (a range within the lr field's), each refused with a note."""
+    text = _one(raw, QUIZ, notes, "there is no quiz")
+    on = text is not None and text.strip() == "1"
+    if text is not None and text.strip() not in ("0", "1"):
+        notes.append("quiz can only be 1 or 0; there is no quiz.")   # the text may be inf
+    lr_range = None
+    text = _one(raw, QUIZ_LR, notes, "a new round draws η from the lesson's own range")
+    if text is not None:
+        try:
+            lr_range = quiz.parse_range(text, by_key(fields)["lr"])
+        except ValueError as err:
+            notes.append(f"{err}; a new round draws η from the lesson's own range.")
+    return on, lr_range
 
 
 def _one(raw: Mapping[str, list[str]], key: str, notes: list[str], instead: str) -> str | None:
@@ -88,6 +112,10 @@ def link_query(values: Mapping[str, Any], options: LinkOptions) -> str:
         params.append((HIDE, SIDEBAR))
     if options.prompt:
         params.append((PROMPT, options.prompt))
+    if options.quiz:
+        params.append((QUIZ, "1"))
+        if options.quiz_lr is not None:
+            params.append((QUIZ_LR, quiz.range_text(*options.quiz_lr)))
     return urlencode(params, quote_via=quote, safe=",")
 
 

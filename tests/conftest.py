@@ -2,7 +2,9 @@
 `streamlit run app.py` (started by deploy/procs.py) for the browser tests."""
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -286,3 +288,22 @@ def show_frame(page, name: str) -> None:
     page.wait_for_function("(name) => document.querySelector('.gdviz-chart').dataset.frame "
                            "=== name", arg=name)
     settled(page)
+
+
+# --- The class store's PostgreSQL ------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL URL for the tests: given, or a throwaway cluster for the session."""
+    given = os.environ.get("GDVIZ_TEST_DATABASE_URL", "").strip()
+    if given:
+        yield given
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(procs.postgres_cluster())
+        except (RuntimeError, OSError) as err:
+            reason = f"no PostgreSQL for the contract tests: {err}"
+            if os.environ.get("CI"):
+                pytest.fail(reason + " (CI never skips them)")
+            pytest.skip(reason)
+        yield url

@@ -37,6 +37,12 @@ def settings_widgets(at, page: str, where=None) -> dict:
     return {w.key: w for kind in KINDS for w in getattr(box, kind) if w.key in keys}
 
 
+def open_share(at, page: str):
+    """Open the "Share with the class" panel, as a teacher clicks it (the page reruns)."""
+    at.session_state[f"share.{page or 'descent'}.open"] = True
+    return at.run()
+
+
 def shared_link(at) -> str:
     """The link the share panel shows (AppTest has no st.context.url: a relative link)."""
     links = [c.value for c in at.code if c.value.startswith("?")]
@@ -171,7 +177,7 @@ def test_the_shared_link_opens_the_same_view(page):
     at = open_app(page)
     for key, value in changes.items():
         at.number_input(key=key).set_value(value)
-    at.run()
+    open_share(at, page)
     for key in lock:
         at.checkbox(key=f"share.{lesson}.lock.{key}").check()
     at.toggle(key=f"share.{lesson}.hide").set_value(True)
@@ -189,7 +195,8 @@ def test_the_shared_link_opens_the_same_view(page):
     assert {k for k, w in after.items() if w.disabled} == set(lock)
     assert not any(getattr(opened.sidebar, kind) for kind in KINDS)
     assert [t.value for t in opened.text] == [question]
-    assert shared_link(opened) == link                # the panel starts from the link's options
+    # the panel starts from the link's options
+    assert shared_link(open_share(opened, page)) == link
 
 
 def svg_matrix(svg: str) -> tuple[list[list[int]], float]:
@@ -216,7 +223,8 @@ def svg_matrix(svg: str) -> tuple[list[list[int]], float]:
 @pytest.mark.parametrize("page", FIELDS)
 def test_the_qr_code_encodes_exactly_the_link(page):
     at = open_app(page, prompt="<svg onload=alert(1)> & \"quotes\"", lock="lr")
-    link = shared_link(at)
+    assert not [h for h in at.html if "<svg" in h.value]    # closed: no code is made
+    link = shared_link(open_share(at, page))
     (svg,) = [h.value for h in at.html if "<svg" in h.value]
     matrix, width = svg_matrix(svg)
     expected = segno.make(link, error="m", micro=False)
@@ -228,7 +236,7 @@ def test_the_qr_code_encodes_exactly_the_link(page):
 
 
 def test_a_link_too_long_for_a_qr_code_says_so():
-    at = open_app(prompt="😀" * PROMPT_MAX)       # 12 characters a smiley once URL-encoded
+    at = open_share(open_app(prompt="😀" * PROMPT_MAX), "")   # a smiley: 12 URL characters
     assert_clean(at)
     assert [t.value for t in at.text] == ["😀" * PROMPT_MAX]
     assert "too long for a QR code" in " ".join(w.value for w in at.warning)

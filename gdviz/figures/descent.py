@@ -120,8 +120,7 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
         dict(name="ball", mode="markers", marker=dict(size=22, color=BLUE,
                                                       line=dict(color=BLACK, width=2))),
     ]
-    curve = dict(type="scatter", x=rounded(grid), y=rounded(obj.f(grid)), name="f(x)",
-                 mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip")
+    curve = _curve(obj, grid)
     moving = [dict(type="scatter", **style, **data)
               for style, data in zip(styles, _moving(run, obj, 0, xr), strict=True)]
     panel = leaves_view(run, xr)
@@ -164,6 +163,27 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
         layout["yaxis2"] = dict(title=dict(text="|x_k − x*| (log scale)"),
                                 type="log", anchor="x2", exponentformat="power", **AXIS)
     return spec_figure([curve, *moving, *side], layout, frames)
+
+
+def _curve(obj: Objective, grid: np.ndarray) -> dict:
+    return dict(type="scatter", x=rounded(grid), y=rounded(obj.f(grid)), name="f(x)",
+                mode="lines", line=dict(color=GREY, width=3), hoverinfo="skip")
+
+
+def still(obj: Objective, x0: float, title: str) -> Spec:
+    """The curve and the ball at x₀ only, in the animation's view and size: what a quiz
+    shows before the student commits (no step, no path, nothing that gives the run away)."""
+    xr, yr = view(obj, x0)
+    ball = dict(type="scatter", name="ball", mode="markers", x=[x0], y=rounded(obj.f(x0)),
+                marker=dict(size=22, color=BLUE, line=dict(color=BLACK, width=2)))
+    layout = dict(
+        title=dict(text=title, font=dict(size=19), x=0.01, y=0.97, yanchor="top"),
+        xaxis=dict(title=dict(text="x"), range=list(xr), **AXIS),
+        yaxis=dict(title=dict(text="f(x)"), range=list(yr), **AXIS),
+        font=FONT, height=700, margin=dict(l=70, r=20, t=130, b=230), **PLAIN,
+        legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0, font=dict(size=15)),
+    )
+    return spec_figure([_curve(obj, np.linspace(xr[0], xr[1], 240)), ball], layout)
 
 
 def _plain(obj: Objective) -> str:

@@ -355,6 +355,19 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str, window, b: flo
 
 
 # --- The static companions ------------------------------------------------------------------
+def animals(data: Dataset, title: str) -> Spec:
+    """The animals alone, in kg and cm: what a quiz shows before the student commits (no
+    boundary, no cost, nothing of the run)."""
+    xr, yr = view_box(data)
+    layout = dict(title=dict(text=title, font=dict(size=19), x=0.01, y=0.97, yanchor="top"),
+                  xaxis=dict(title=dict(text="body weight (kg)"), range=list(xr), **AXIS),
+                  yaxis=dict(title=dict(text="ear length (cm)"), range=list(yr), **AXIS),
+                  **PLAIN, font=FONT, height=640, margin=dict(l=80, r=30, t=110, b=70),
+                  legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0,
+                              font=dict(size=15)))
+    return spec_figure(_animals(data), layout)
+
+
 def rates(runs: Sequence[TrainingRun], labels: Sequence[str]) -> Spec:
     """Training cost per epoch for several learning rates on one chart."""
     traces = []

@@ -9,7 +9,7 @@ import streamlit as st
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
 from gdviz.links import OPTION_KEYS, PRESENT, LinkOptions
-from gdviz.pages import presenter, session, share
+from gdviz.pages import presenter, quiz, session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
@@ -50,6 +50,12 @@ def lesson(s: dict) -> tuple[descent.DescentRun, descent.Theory, list[str]]:
 def main_figure(s: dict):
     run, th, lines = lesson(s)
     return figs.animated(run, objective(s), lines)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def still_figure(s: dict):
+    """A quiz's figure before the student commits: the curve and the ball at x₀."""
+    return figs.still(objective(s), s["x0"], "Where will the ball go? Predict, then commit.")
 
 
 def export_figure(s: dict):
@@ -129,6 +135,17 @@ def controls(options: LinkOptions) -> dict:
     for key in ("x0", "lr", "steps"):
         s[key] = draw(key, side)
     return s
+
+
+def held_settings() -> dict | None:
+    """The settings controls() will return, read before its widgets are drawn."""
+    s = session.held(("f",))
+    if s is None:
+        return None
+    abc = (session.held(("a", "b", "c")) if s["f"] == "quadratic" else
+           {k: FIELDS[k].default for k in ("a", "b", "c")})
+    rest = session.held(("x0", "lr", "steps"))
+    return None if abc is None or rest is None else s | abc | rest
 
 
 def eta(lr: float) -> str:
@@ -211,13 +228,23 @@ def local_minimum_text(obj: objectives.Objective, run: descent.DescentRun) -> st
 def main() -> None:
     link = open_link("descent", DESCENT_FIELDS)
     options, option_notes = share.link_options("descent", DESCENT_FIELDS, link)
+    options = quiz.with_lr_locked(options, DESCENT_FIELDS)
     present, present_notes = presenter.presenting(link)
     page = presenter.layout(present, beside=(3, 2))
+    early = None if options.quiz else held_settings()
+    if early is not None:          # the chart first, the widgets after it (session.held)
+        with page.chart:
+            chart(main_figure(early), key="descent_chart", head_start=HEAD_START_S,
+                  fit=page.fit)
     s = controls(options)
+    drawn = session.check_early(early, s)
     session.keep_settings("descent", s)
     run, th, lines = lesson(s)
-    with page.chart:
-        chart(main_figure(s), key="descent_chart", head_start=HEAD_START_S, fit=page.fit)
+    shown = not options.quiz or quiz.revealed("descent", s)    # a quiz hides the run till then
+    if not drawn:
+        with page.chart:
+            chart(main_figure(s) if shown else still_figure(s), key="descent_chart",
+                  head_start=HEAD_START_S, fit=page.fit)
     with page.head:
         presenter.title_row(title(s), present)
     with page.intro:
@@ -229,12 +256,19 @@ def main() -> None:
                        more=[*option_notes, *present_notes])
         share.show_prompt(options)
     with page.intro:
-        preset_buttons(s, th.curvature, options.lock)
+        if not options.quiz:       # in a quiz η is the round's: the presets would set it
+            preset_buttons(s, th.curvature, options.lock)
         share.share_panel("descent", DESCENT_FIELDS, s, options)
     with page.side:
-        verdict_box(run, s)
-    with page.intro if present else page.side:      # the verdict's reasons: below it
-        theory_panel(run, th, s)
+        if options.quiz:
+            quiz.descent_panel(s, objective(s), run, LR_STEP, FIELDS["lr"], options)
+        if shown:
+            verdict_box(run, s)
+    if shown:
+        with page.intro if present else page.side:      # the verdict's reasons: below it
+            theory_panel(run, th, s)
+    if not shown:
+        return
     show = dict(zip(TABS, (ledger_tab, rates_tab, sweep_tab, methods_tab, export_tab),
                     strict=True))
     with page.rest:

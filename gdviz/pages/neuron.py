@@ -10,7 +10,7 @@ from gdviz.data import DATA_KEYS, Dataset, make_pets, missing_classes
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
 from gdviz.links import OPTION_KEYS, PRESENT, LinkOptions
-from gdviz.pages import presenter, session, share
+from gdviz.pages import presenter, quiz, session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import NEURON_FIELDS, by_key
@@ -68,6 +68,13 @@ def main_figure(s: dict, title: str = "") -> Spec:
     it on the page, and a title that changes with η would cost every change a relayout."""
     data, run = lesson(s)
     return figs.animated(run, data, title, reference({k: s[k] for k in s if k != "lr"}))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def still_figure(s: dict) -> Spec:
+    """A quiz's figure before the student commits: the animals alone."""
+    return figs.animals(lesson(s)[0], "The animals. How will training go? Predict, then "
+                        "commit.")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -278,9 +285,19 @@ def status_text(run: neuron.TrainingRun, data: Dataset) -> str:
 def main() -> None:
     link = open_link("neuron", NEURON_FIELDS)
     options, option_notes = share.link_options("neuron", NEURON_FIELDS, link)
+    options = quiz.with_lr_locked(options, NEURON_FIELDS)
     present, present_notes = presenter.presenting(link)
     page = presenter.layout(present, beside=None)
+    early = None if options.quiz else session.held(KEYS)
+    if early is not None:          # the chart first, the widgets after it (session.held)
+        try:
+            with page.chart:
+                chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S,
+                      fit=page.fit)
+        except ValueError:         # cannot be trained: said below, once the widgets are drawn
+            early = None
     s, limit_slot = controls(options)
+    drawn = session.check_early(early, s)
     session.keep_settings("neuron", s)            # what /math checks
     notes = [*option_notes, *present_notes]
     try:
@@ -290,12 +307,20 @@ def main() -> None:
         with page.side:
             st.error(f"These settings cannot be trained: {err}.", icon="🛑")
         return
-    with page.chart:
-        chart(main_figure(s), key="neuron_chart", head_start=HEAD_START_S, fit=page.fit)
+    shown = not options.quiz or quiz.revealed("neuron", s)     # a quiz hides the run till then
+    if not drawn:
+        with page.chart:
+            chart(main_figure(s) if shown else still_figure(s), key="neuron_chart",
+                  head_start=HEAD_START_S, fit=page.fit)
     introduce(page, present, link, s, options, notes)
     with page.side:
-        STATUS_BOX[run.status](status_text(run, data))
+        if options.quiz:
+            quiz.neuron_panel(s, data, run, NEURON_FIELDS, options)
+        if shown:
+            STATUS_BOX[run.status](status_text(run, data))
         st.caption(f"The run {'beside' if present else 'below'}: {describe(s)}.")
+    if not shown:
+        return
     stability_note(limit_slot, run, s["lr"])
     with page.rest:
         st.caption(caption(run, data))
@@ -320,7 +345,8 @@ def introduce(page: presenter.Layout, present: bool, link: dict, s: dict,
                        more=notes)
         share.show_prompt(options)
     with page.intro:
-        preset_buttons(s, options.lock)
+        if not options.quiz:       # in a quiz η is the round's: the presets would set it
+            preset_buttons(s, options.lock)
         share.share_panel("neuron", NEURON_FIELDS, s, options)
 
 

@@ -77,6 +77,37 @@ def keep_section(lesson: str, name: str) -> None:
     st.session_state[_section_key(lesson)] = name
 
 
+_EARLY_OFF = "gdviz.no_early_chart"
+
+
+def held(keys: Sequence[str]) -> dict | None:
+    """What the widgets `keys` hold as this run starts, before any of them is drawn, in the
+    order of `keys`; None on the session's first run of the page (a widget holds nothing
+    yet) or once early() found a disagreement.
+
+    A control change reaches session state before the script runs, so a lesson can send its
+    new chart ahead of the sidebar's widgets: the browser handles messages in order, and the
+    chart no longer waits behind eleven widgets on /neuron (docs/performance.md).
+    """
+    state = st.session_state
+    if state.get(_EARLY_OFF) or not all(k in state for k in keys):
+        return None
+    return {k: state[k] for k in keys}
+
+
+def check_early(early: dict | None, values: dict) -> bool:
+    """Whether a chart was drawn from `early` (held) and shows `values`, what the widgets
+    returned once drawn. They agree whenever a widget keeps the value it was given; should
+    one ever change it, the page runs again at once and this session draws its chart after
+    the widgets from then on."""
+    if early is None:
+        return False
+    if early != values:
+        st.session_state[_EARLY_OFF] = True
+        st.rerun()
+    return True
+
+
 def _options_key(lesson: str) -> str:
     return f"gdviz.{lesson}.link_options"
 

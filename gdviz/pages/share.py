@@ -10,10 +10,10 @@ from urllib.parse import urlsplit, urlunsplit
 import segno
 import streamlit as st
 
-from gdviz import links
+from gdviz import links, quiz
 from gdviz.links import LinkOptions
 from gdviz.pages import session
-from gdviz.settings import Field
+from gdviz.settings import Field, by_key
 
 QR_PX = 480          # the QR's side on screen: projected, a phone reads it from the back row
 QR_ERROR = "m"       # segno's error level: 15 % of the code may be lost to glare
@@ -71,15 +71,44 @@ def qr_svg(link: str) -> str | None:
     return qr.svg_inline(scale=max(2, round(QR_PX / side)))
 
 
+def quiz_options(lesson: str, fields: Sequence[Field], options: LinkOptions
+                 ) -> tuple[bool, tuple[float, float] | None]:
+    """The panel's quiz choice: predict-then-reveal on or off, and the range of η a new
+    round draws from (None: the lesson's own, left out of the link)."""
+    on = st.toggle("Quiz: students predict what the run will do, commit, then see it",
+                   value=options.quiz, key=f"share.{lesson}.quiz")
+    if not on:
+        return False, None
+    default = quiz.range_text(*quiz.DEFAULT_RANGES[lesson])
+    given = quiz.range_text(*options.quiz_lr) if options.quiz_lr else default
+    field = by_key(fields)["lr"]
+    text = st.text_input(f"New rounds draw η from (LO{quiz.RANGE_SEP}HI)", value=given,
+                         key=f"share.{lesson}.quiz_lr")
+    try:
+        lr_range = quiz.parse_range(text, field)
+    except ValueError as err:     # its sentence does not repeat the text typed
+        st.warning(f"{err}; the link leaves it out, so a new round draws from {default}.",
+                   icon="🔗")
+        return True, None
+    return True, None if quiz.range_text(*lr_range) == default else lr_range
+
+
 def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
-                options: LinkOptions) -> str:
+                options: LinkOptions) -> str | None:
     """The "Share with the class" panel: what to lock, whether to hide the sidebar, a
-    question; then the link of the current view with those options, and its QR code.
+    question, a quiz; then the link of the current view with those options, and its QR code.
+
+    The panel's content is built only while it is open (a stateful expander reruns the page
+    when it opens or closes): a new link's QR code costs about 10 ms and 10-30 KB of SVG,
+    which every control change would otherwise pay for a panel nobody is looking at.
 
     Returns:
-        The link shown.
+        The link shown, or None while the panel is closed.
     """
-    with st.expander("Share with the class"):
+    panel = st.expander("Share with the class", key=f"share.{lesson}.open", on_change="rerun")
+    if not panel.open:
+        return None
+    with panel:
         st.markdown("A link to this view, exactly as it is now. Choose what students may not "
                     "change, and a question to show them above the chart.")
         cols = st.columns(4)
@@ -90,7 +119,9 @@ def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
                          value=options.hide_sidebar, key=f"share.{lesson}.hide")
         prompt = st.text_area("Question for the class (plain text)", value=options.prompt,
                               max_chars=links.PROMPT_MAX, key=f"share.{lesson}.prompt")
-        chosen = LinkOptions(lock, hide, prompt.strip()[:links.PROMPT_MAX].rstrip())
+        on, lr_range = quiz_options(lesson, fields, options)
+        chosen = LinkOptions(lock, hide, prompt.strip()[:links.PROMPT_MAX].rstrip(), on,
+                             lr_range)
         link = f"{base_url()}?{links.link_query(values, chosen)}"
         st.code(link, language=None, wrap_lines=True)
         svg = qr_svg(link)
