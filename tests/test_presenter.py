@@ -110,3 +110,12 @@ def test_math_has_the_toggle_and_the_large_type():
     assert at.toggle(key="present").value is True
     assert PRESENTER_CSS.split("\n")[1] in styles(at)
     assert "Checked live on the current run" in texts(at)
+
+
+@pytest.mark.parametrize("page", LESSONS)
+def test_a_quiz_in_the_presenter_view_still_hides_the_verdict_till_the_commit(page):
+    at = open_app(page, present="1", quiz="1")
+    assert_clean(at)
+    assert fit(at, page) == "viewport" and at.radio, "the quiz's prediction is asked"
+    verdicts = ("Creeping", "Oscillat", "Diverg", "Settled", "Still learning")
+    assert not any(v in boxes(at) for v in verdicts), boxes(at)
