@@ -235,7 +235,9 @@ def measure_changes(page, meter: WsMeter, key: str, values: list[float],
 
 def measure_playback(page, meter: WsMeter, seconds: float, result: PageResult) -> None:
     """Press the chart's Play button and count what the browser sends while it plays."""
-    button = page.locator(f"{CHART} .updatemenu-button").filter(has_text="Play")
+    button = page.locator(".gdviz-player button[aria-label=Play]")     # gdviz's own controls
+    if not button.count():
+        button = page.locator(f"{CHART} .updatemenu-button").filter(has_text="Play")
     if not button.count():
         button = page.locator(f"{CHART} .updatemenu-button").filter(has_text="▶")
     if not button.count():

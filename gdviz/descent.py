@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -469,3 +470,23 @@ def crossed(run: DescentRun, tol: float = TOL) -> bool:
     """Whether the run ever jumped from one side of x* to the other (farther than tol out)."""
     side = np.sign(run.x - run.x_star)[run.error > tol]
     return bool(np.any(side[1:] != side[:-1]))
+
+
+# --- The words an animation says at each frame (gdviz/playback.js's status line) ---------------
+def frame_words(run: DescentRun, ks: Sequence[int]) -> list[str]:
+    """What frame k shows, for each k in ks: "step 12 of 33, x = 2.412"."""
+    return [f"step {k} of {run.steps}, x = {run.x[k]:.4g}" for k in ks]
+
+
+def run_words(obj: Objective, run: DescentRun, lr_step: float = 0.0) -> str:
+    """What holds at every frame of a descent run: its verdict, and η as a share of the limit
+    2/f″ (exact on a parabola, local elsewhere: f″ at the minimum the run is judged against).
+
+    Args:
+        lr_step: the precision η is held to, as for verdict (so the words agree with the page).
+    """
+    th = theory(obj, run, lr_step)
+    limit = 2 / th.curvature
+    where = "the limit" if th.exact else "the local limit"
+    return (f"{verdict(obj, run, lr_step).word.lower()}, η is {run.lr / limit:.2g} of "
+            f"{where} 2/f″ = {limit:.3g}")

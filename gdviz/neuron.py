@@ -8,7 +8,7 @@ the pre-activation z = w·x + b. The chain rule then gives the parameter gradien
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -679,3 +679,20 @@ def gradient_check(run: TrainingRun, data: Dataset, h: float) -> list[dict]:
     rows = [check_at(run.params(k), x, y, loss, h) | {"k": k}
             for k in sorted({0, run.final // 2, run.final})]
     return [*rows, check_at(perturbed(run.params(run.final), x), x, y, loss, h) | {"k": None}]
+
+
+# --- The words an animation says at each frame (gdviz/playback.js's status line) ---------------
+def frame_words(run: TrainingRun, ks: Sequence[int]) -> list[str]:
+    """What frame k shows, for each epoch k in ks: the epoch, the training cost and the
+    accuracies."""
+    return [f"epoch {k} of {run.final}, training cost {run.train_cost[k]:.4f}, accuracy "
+            f"{run.train_acc[k]:.0%} train, {run.test_acc[k]:.0%} test" for k in ks]
+
+
+def run_words(run: TrainingRun) -> str:
+    """What holds at every frame of a training run: how it ended, and for full-batch descent
+    η as a share of 2/λmax where training ends (a local limit, true of the curvature there)."""
+    if run.full_batch and math.isfinite(run.lr_limit_end):
+        share = run.settings.lr / run.lr_limit_end
+        return f"{run.status}, η is {share:.2g} of the local limit 2/λmax where training ends"
+    return run.status

@@ -22,6 +22,13 @@ ARTIFACTS = ROOT / "artifacts"
 # Browser tests read what gdviz's chart (gdviz/pages/chart.js) writes on its own element:
 # data-draws ("react:1,moved:2"), data-frame, data-revision and data-settled.
 CHART = ".gdviz-chart"
+# gdviz's own playback controls under a chart (gdviz/playback.js): a button by its label
+PLAYER = ".gdviz-player"
+
+
+def player_button(page, label: str):
+    """The first chart's playback button labelled `label` ("Play", "Step forward", …)."""
+    return page.locator(f"{PLAYER} button[aria-label='{label}']").first
 
 
 def finite_json(text: str) -> object:
@@ -166,7 +173,7 @@ def watch_frames(page):
 def played_frames(page) -> list[str]:
     """Press ▶ Play and return the names of the first three frames it shows."""
     names = watch_frames(page)
-    page.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    player_button(page, "Play").click()
     page.wait_for_function("(names) => names.length >= 3", arg=names)
     return names.json_value()
 
@@ -181,6 +188,22 @@ def scrub(page, fraction: float) -> None:
     page.wait_for_function("() => !['', '0'].includes("
                            "document.querySelector('.gdviz-chart').dataset.frame)")
     settled(page)
+
+
+def sent_frames(page) -> list[str]:
+    """Collect (into the returned list, as they happen) every message this page sends to the
+    server, by its kind: playback must send none at all."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    kinds: list[str] = []
+
+    def sent(payload) -> None:
+        msg = BackMsg()
+        msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
+        kinds.append(msg.WhichOneof("type") or "?")
+
+    page.on("websocket", lambda ws: ws.on("framesent", sent))
+    return kinds
 
 
 @pytest.fixture

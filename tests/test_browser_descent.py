@@ -13,6 +13,7 @@ from tests.conftest import (
     draws,
     load,
     played_frames,
+    player_button,
     scrub,
     sent_reruns,
     settled,
@@ -31,7 +32,7 @@ def test_play_moves_the_ball_without_talking_to_the_server(page, app_url):
     load(page, app_url + "/")
     assert page.evaluate(BALL) == 8.0
     reruns.clear()
-    page.locator(".updatemenu-button").first.click()          # Plotly's ▶ Play
+    player_button(page, "Play").click()                        # gdviz's ▶ Play
     page.wait_for_function(f"() => ({BALL})() < 3.5", timeout=20_000)
     assert reruns == [], "playback must run in the browser, with no server round trip"
     assert re.search(r"step \d+: x_new = ", page.evaluate(TITLE))
@@ -108,7 +109,7 @@ def test_a_new_learning_rate_is_drawn_into_the_same_chart(page, app_url):
 
 def test_a_change_while_playing_stops_the_old_run_and_shows_the_new(page, app_url):
     load(page, app_url + "/")
-    page.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    player_button(page, "Play").click()
     page.wait_for_function(f"() => ({BALL})() < 7.9")      # it plays
     change(page, "lr", "0.3")
     # at rest (no animation playing): the old run's was stopped, not left to go on over the

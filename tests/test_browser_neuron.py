@@ -13,6 +13,7 @@ from tests.conftest import (
     change,
     draws,
     load,
+    player_button,
     sent_reruns,
     show_frame,
 )
@@ -51,7 +52,7 @@ def test_play_turns_the_boundary_and_grows_the_curves_together(page, app_url):
     assert epoch_in_title(before) == 0 and before["points"] == 1
     page.screenshot(path=str(ARTIFACTS / "neuron-start.png"), full_page=True)
     reruns.clear()
-    page.locator(".updatemenu-button").first.click()            # Plotly's ▶ Play
+    player_button(page, "Play").click()                          # gdviz's ▶ Play
     page.wait_for_function(f"() => ({STATE})().points >= 12", timeout=30_000)
     during = page.evaluate(STATE)
     page.screenshot(path=str(ARTIFACTS / "neuron-playing.png"), full_page=True)
@@ -122,7 +123,7 @@ def test_a_new_learning_rate_ends_as_a_fresh_draw_of_its_link(page, app_url, pla
     and the scrubber's grip, and holds the same frames."""
     load(page, app_url + "/neuron")
     if played:
-        page.locator(".updatemenu-button").filter(has_text="Play").first.click()
+        player_button(page, "Play").click()
         page.wait_for_function(f"() => ({STATE})().points >= 5", timeout=30_000)
     change(page, "lr", "2.2")
     changed = page.evaluate(SHOWN)
@@ -146,7 +147,7 @@ def test_a_new_learning_rate_ends_as_a_fresh_draw_of_its_link(page, app_url, pla
 def test_the_scrubbers_grip_returns_to_the_start_after_a_change_during_playback(page, app_url):
     load(page, app_url + "/neuron")
     start = page.evaluate(SHOWN)["grip"]
-    page.locator(".updatemenu-button").filter(has_text="Play").first.click()
+    player_button(page, "Play").click()
     page.wait_for_function(f"() => ({STATE})().points >= 5", timeout=30_000)
     assert page.evaluate(SHOWN)["grip"] > start
     change(page, "lr", "2.2")

@@ -17,7 +17,7 @@ TELLS = re.compile(r"Oscillating|oscillates inwards \(|r = 1 − η|2/f″", re.
 def test_one_quiz_round_plays_the_run_and_reveals_only_after_the_commit(page, app_url):
     reruns = sent_reruns(page)
     load(page, app_url + "/?quiz=1&lr=0.9")
-    assert page.locator(".updatemenu-button").count() == 0, "a Play button before the commit"
+    assert page.locator(".gdviz-player:visible").count() == 0, "a Play button before the commit"
     assert page.evaluate(BALL) == 8.0
     assert not TELLS.search(page.inner_text("[data-testid='stMain']"))
     page.get_by_text("Round 1: predict, then commit").wait_for()

@@ -65,14 +65,16 @@ def test_a_plotly_figure_is_sent_as_not_movable():
 def test_the_charts_javascript_lives_in_its_file_and_uses_no_private_plotly_state():
     """chart.js talks to plotly.js through its documented API alone: no underscore fields
     (_fullLayout, _transitionData …), no window globals of its own, no expandos on nodes."""
-    js = chart.JS_FILE.read_text(encoding="utf-8")
-    assert "export default function" in js
+    own = chart.JS_FILE.read_text(encoding="utf-8")
+    assert "export default function" in own
+    # the playback controls (gdviz/playback.js) come first in the same module: same rules
+    js = chart.PLAYBACK_FILE.read_text(encoding="utf-8") + own
     assert re.findall(r"\.\s*_\w+|\[\s*[\"']_\w+", js) == []
     assert re.findall(r"window\.(?!Plotly\b)\w+", js) == []
     # the graph div's own DOM API read (getBoundingClientRect: where the chart is, to fit it
     # to the window) is not an expando
     assert re.findall(r"\bgd\.(?!on\b|data\b|dataset\b|className\b|textContent\b|"
-                      r"style\b|isConnected\b|getBoundingClientRect\b)\w+", js) == []
+                      r"style\b|isConnected\b|setAttribute\b|getBoundingClientRect\b)\w+", js) == []
     assert "JS =" not in chart.__loader__.get_source(chart.__name__)
 
 
@@ -103,6 +105,9 @@ def test_the_fallback_is_streamlits_own_chart_with_the_same_figure(monkeypatch):
     (spec,) = chart_specs(at).values()
     fig = json.loads(spec)
     assert len(fig["frames"]) == 34 and fig["layout"]["template"] == {}
+    # playback.js does not run there: plotly's own buttons play the frames instead
+    (menu,) = fig["layout"]["updatemenus"]
+    assert [b["label"] for b in menu["buttons"]] == ["▶ Play", "❚❚ Pause"]
 
 
 # --- The figure contract (style.movable_breaches) ------------------------------------------
@@ -119,6 +124,8 @@ def _figure():
 
 def test_a_figure_that_keeps_the_contract_is_built():
     data, layout, frames = _figure()
+    assert movable_breaches(data, layout, frames) == []
+    layout["meta"] = dict(playback=dict(say=["k = 0", "k = 1"]))    # a word line per frame
     assert movable_breaches(data, layout, frames) == []
     assert spec_figure(data, layout, frames).frames == frames
 
@@ -142,6 +149,8 @@ def _breach(change):
     (lambda d, lo, f: f[0]["data"][0].update(x=[9]), "first frame moves trace 1"),
     (lambda d, lo, f: f[0]["layout"]["title"].update(text="k = 9"), "first frame's title"),
     (lambda d, lo, f: f[0]["layout"]["images"][0].update(source="z.png"), "picture 0"),
+    (lambda d, lo, f: lo.update(meta=dict(playback=dict(say=["k = 0"]))), "words for 1 frames"),
+    (lambda d, lo, f: d[0].update(hovertemplate="%{meta.playback.alt}"), "shows layout.meta"),
 ])
 def test_a_figure_that_breaches_the_contract_is_refused_when_built(change, words):
     data, layout, frames = _breach(change)

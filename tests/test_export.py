@@ -53,7 +53,7 @@ def test_exported_html_plays_offline(parabola, page, tmp_path):
     page.wait_for_selector(".js-plotly-plot")
     ball = "() => document.querySelector('.js-plotly-plot').data[4].x[0]"
     assert page.evaluate(ball) == 8.0
-    page.locator(".updatemenu-button").first.click()
+    page.get_by_role("button", name="Play", exact=True).click()     # gdviz/playback.js's
     page.wait_for_function(f"() => Math.abs(({ball})() - 2) < 0.5", timeout=20_000)
     assert all(u.startswith("file:") or u.startswith("data:") for u in requests), requests
     page.screenshot(path=str(ARTIFACTS / "export-offline.png"))

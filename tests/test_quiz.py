@@ -187,6 +187,8 @@ def test_a_quiz_that_is_not_1_is_no_quiz_with_a_note(bad):
 
 def test_the_share_panel_makes_a_quiz_link_that_opens_the_quiz():
     at = open_app("", lr="0.9")
+    at.session_state["share.descent.open"] = True      # the teacher opens the share panel
+    at.run()
     at.toggle(key="share.descent.quiz").set_value(True).run()
     at.text_input(key="share.descent.quiz_lr").set_value("0.4..0.6").run()
     (link,) = [c.value for c in at.code if c.value.startswith("?")]

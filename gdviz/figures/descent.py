@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from gdviz import descent
 from gdviz.descent import DescentRun
 from gdviz.figures.style import (
     AXIS,
@@ -23,7 +24,7 @@ from gdviz.figures.style import (
     VERMILLION,
     Spec,
     finish,
-    play_buttons,
+    playback_meta,
     rounded,
     sample,
     scrubber,
@@ -32,6 +33,7 @@ from gdviz.figures.style import (
 from gdviz.objectives import Objective
 
 MAX_FRAMES = 150
+PLAY_MS = 450     # a frame's time at 1×
 TRAIL = 6
 
 
@@ -96,15 +98,19 @@ def _caption(run: DescentRun, k: int, ledger: Sequence[str], label: str = "") ->
 
 
 def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
-             label: str = "") -> Spec:
+             label: str = "", lr_step: float = 0.0) -> Spec:
     """The ball descending the curve, one frame per step, played in the browser.
 
     Frames carry only the four moving traces and the ledger line of their step. The spec is
-    plain dicts, assembled without plotly's validation (see style.spec_figure).
+    plain dicts, assembled without plotly's validation (see style.spec_figure). Its
+    layout.meta holds what the playback controls say at each frame and the chart's text
+    alternative (style.playback_meta), in words computed from the run.
 
     Args:
         label: a line naming the run (η, regime, status) for a figure that stands alone, as
             in the exported HTML; the page says it beside the chart instead.
+        lr_step: the precision η is held to (the page's widget step), so the words name the
+            same regime as the page.
     """
     xr, yr = view(obj, float(run.x[0]))
     grid = np.linspace(xr[0], xr[1], 240)
@@ -150,11 +156,13 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
                    yanchor="top"),
         xaxis=dict(title=dict(text="x"), range=list(xr), **AXIS),
         yaxis=dict(title=dict(text="f(x)"), range=list(yr), **AXIS),
-        font=FONT, height=700, margin=dict(l=70, r=20, t=130, b=230), **PLAIN,
+        font=FONT, height=620, margin=dict(l=70, r=20, t=130, b=150), **PLAIN,
         legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0, font=dict(size=15)),
-        # below the x-axis title: the scrubber across the plot's width, then the buttons
+        # below the x-axis title: the scrubber across the plot's width; the playback
+        # controls are gdviz's own, under the chart (gdviz/playback.js)
         sliders=[scrubber(steps, y=-0.2)],
-        updatemenus=[play_buttons(450, y=-0.46)],
+        meta=playback_meta(PLAY_MS, descent.frame_words(run, steps.tolist()),
+                           descent.run_words(obj, run, lr_step), _alt(run, obj, lr_step)),
     )
     if panel:
         layout["xaxis"]["domain"] = ERROR_PANEL["main"]
@@ -163,6 +171,14 @@ def animated(run: DescentRun, obj: Objective, ledger: Sequence[str],
         layout["yaxis2"] = dict(title=dict(text="|x_k − x*| (log scale)"),
                                 type="log", anchor="x2", exponentformat="power", **AXIS)
     return spec_figure([curve, *moving, *side], layout, frames)
+
+
+def _alt(run: DescentRun, obj: Objective, lr_step: float) -> str:
+    """The chart in one sentence, for a reader who cannot see it."""
+    word = descent.verdict(obj, run, lr_step).word.lower()
+    return (f"Animation of gradient descent on f(x) = {_plain(obj)} from x₀ = {run.x[0]:.4g} "
+            f"with η = {run.lr:.4g}: a ball steps along the curve for {run.steps} steps "
+            f"({word}) and ends at x = {run.x[-1]:.4g}, {run.status}.")
 
 
 def _curve(obj: Objective, grid: np.ndarray) -> dict:
@@ -180,7 +196,7 @@ def still(obj: Objective, x0: float, title: str) -> Spec:
         title=dict(text=title, font=dict(size=19), x=0.01, y=0.97, yanchor="top"),
         xaxis=dict(title=dict(text="x"), range=list(xr), **AXIS),
         yaxis=dict(title=dict(text="f(x)"), range=list(yr), **AXIS),
-        font=FONT, height=700, margin=dict(l=70, r=20, t=130, b=230), **PLAIN,
+        font=FONT, height=620, margin=dict(l=70, r=20, t=130, b=150), **PLAIN,
         legend=dict(orientation="h", y=1.01, yanchor="bottom", x=0, font=dict(size=15)),
     )
     return spec_figure([_curve(obj, np.linspace(xr[0], xr[1], 240)), ball], layout)

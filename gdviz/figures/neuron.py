@@ -17,6 +17,7 @@ from itertools import combinations
 
 import numpy as np
 
+from gdviz import neuron
 from gdviz.data import Dataset
 from gdviz.figures import raster
 from gdviz.figures.style import (
@@ -30,7 +31,7 @@ from gdviz.figures.style import (
     PLAIN,
     VERMILLION,
     Spec,
-    play_buttons,
+    playback_meta,
     prefixes,
     rounded,
     sample,
@@ -48,6 +49,7 @@ HEAT_PALETTE = raster.colours(np.arange(101.0)[None, :], [c for _, c in HEAT])[0
 TRAIN_LINE, TEST_LINE = dict(color=BLACK, width=3), dict(color=VERMILLION, width=3, dash="dash")
 FONT = dict(size=17)
 MAX_FRAMES = 60
+PLAY_MS = 150          # a frame's time at 1×
 GRID = 30                # P(dog) cells per side; it is smooth and the browser interpolates
 SURFACE_GRID = 41
 SURFACE_LEVELS = 14      # contour lines on the cost map
@@ -326,6 +328,15 @@ def _axis(panel: str, which: str, title: str, **extra) -> dict:
                 **AXIS) | extra
 
 
+def _alt(run: TrainingRun) -> str:
+    """The chart in one sentence, for a reader who cannot see it."""
+    return (f"Animation of a neuron learning cats from dogs over {run.final} epochs, in four "
+            "panels: the decision boundary over the animals, the path on the cost surface, "
+            f"the cost per epoch and the accuracy per epoch. Training cost "
+            f"{run.train_cost[0]:.4f} at the start and {run.train_cost[-1]:.4f} at the end, "
+            f"test accuracy {run.test_acc[-1]:.0%}, {run.status}.")
+
+
 def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str, window, b: float) -> dict:
     cmax = float(max(run.train_cost.max(), run.test_cost.max()))
     unit = "standardised" if run.settings.standardize else "raw"
@@ -333,11 +344,13 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str, window, b: flo
     return dict(
         title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.97,
                    yanchor="top"),
-        **PLAIN, font=FONT, height=1000, margin=dict(l=80, r=30, t=150, b=220),
+        **PLAIN, font=FONT, height=930, margin=dict(l=80, r=30, t=150, b=150),
         legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0, font=dict(size=15)),
-        # below the "epoch" axis titles: the scrubber across the width, then the buttons
+        # below the "epoch" axis titles: the scrubber across the width; the playback
+        # controls are gdviz's own, under the chart (gdviz/playback.js)
         sliders=[scrubber(ks, y=-0.13)],
-        updatemenus=[play_buttons(150, y=-0.255)],
+        meta=playback_meta(PLAY_MS, neuron.frame_words(run, ks.tolist()),
+                           neuron.run_words(run), _alt(run)),
         xaxis=_axis("", "x", "body weight (kg)", range=list(xr)),
         yaxis=_axis("", "y", "ear length (cm)", range=list(yr)),
         # the cost map is the weight panel's background: grid lines would cross it

@@ -81,8 +81,21 @@ def sample(n: int, most: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, n - 1, most)).astype(int))
 
 
+def playback_meta(ms: int, say: Sequence[str], tail: str, alt: str) -> dict:
+    """What the playback controls (gdviz/playback.js) read from a figure's layout.meta.
+
+    Args:
+        ms: how long a frame shows at 1×.
+        say: the status line's words for each frame, in the frames' order.
+        tail: words true of the whole run, said after each frame's.
+        alt: one sentence describing the chart: its text alternative.
+    """
+    return dict(playback=dict(ms=int(ms), say=list(say), tail=tail, alt=alt))
+
+
 def play_buttons(ms: int, y: float) -> dict:
-    """▶ Play and ❚❚ Pause, animating in the browser with no server round trip."""
+    """▶ Play and ❚❚ Pause as plotly's own buttons: only where gdviz's chart cannot run
+    (chart.py's st.plotly_chart fallback); gdviz's chart has playback.js's controls."""
     play = dict(frame=dict(duration=ms, redraw=True), transition=dict(duration=0),
                 fromcurrent=True, mode="immediate")
     pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
@@ -172,7 +185,10 @@ def movable_breaches(data: Sequence[dict], layout: dict,
       - frames are named, once each, and move existing traces by index, changing only their
         points and the layout in FRAME_LAYOUT;
       - the first frame is the figure as built: the points and layout it sets are the
-        figure's own, so showing it puts the figure back.
+        figure's own, so showing it puts the figure back;
+      - layout.meta, which the chart neither compares nor moves (it holds the playback
+        controls' words, gdviz/playback.js), has one word line per frame and is not shown
+        by plotly.js: no trace's text refers to %{meta}.
 
     The chart also fits each figure to the screen before drawing it (chart.js, `fitted`:
     panels stacked on a phone, the window's height in the presenter view) by rewriting
@@ -201,6 +217,12 @@ def movable_breaches(data: Sequence[dict], layout: dict,
         extra = set(f.get("layout", {})) - set(FRAME_LAYOUT)
         if extra:
             out.append(f"frame {f.get('name')} changes the layout's {sorted(extra)}")
+    if any("%{meta" in str(d.get(k, "")) for d in data
+           for k in ("texttemplate", "hovertemplate", "text")):
+        out.append("a trace shows layout.meta, which the chart does not move")
+    said = layout.get("meta", {}).get("playback", {}).get("say")
+    if said is not None and len(said) != len(frames):
+        out.append(f"layout.meta has words for {len(said)} frames, not {len(frames)}")
     if frames and not out:
         first = frames[0]
         for j, d in zip(first.get("traces", []), first.get("data", []), strict=True):
@@ -214,6 +236,21 @@ def movable_breaches(data: Sequence[dict], layout: dict,
             if i >= len(own) or any(own[i].get(k) != v for k, v in image.items()):
                 out.append(f"the first frame's picture {i} is not the figure's")
     return out
+
+
+def with_play_buttons(spec: Spec) -> go.Figure:
+    """The spec as a go.Figure with plotly's own ▶ Play and ❚❚ Pause in a row added under its
+    scrubber: for st.plotly_chart (gdviz/pages/chart.py's fallback), where gdviz/playback.js
+    does not run. A figure without playback words is returned as it is."""
+    meta = spec.layout.get("meta", {}).get("playback")
+    if not meta:
+        return spec.to_plotly()
+    margin, row = spec.layout["margin"], 60
+    plot = spec.layout["height"] - margin["t"] - margin["b"]     # the plot's own height, kept
+    layout = dict(spec.layout, height=spec.layout["height"] + row,
+                  margin=dict(margin, b=margin["b"] + row),
+                  updatemenus=[play_buttons(meta["ms"], y=-(margin["b"] + 5) / plot)])
+    return Spec(spec.data, layout, spec.frames).to_plotly()
 
 
 def spec_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> Spec:

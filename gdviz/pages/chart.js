@@ -7,6 +7,9 @@
 // and the plotly_* events. What the chart needs to know of its own past (the figure shown,
 // the frames it holds, the frame on screen) it keeps in a record of its own, in CHARTS.
 //
+// Playback (play, pause, steps, speed, keys, the status line) is playback.js's, which
+// chart.py puts before this file: see the Playback section below.
+//
 // For tests and benchmarks the chart writes its state on its own element as data-*
 // attributes: data-draws ("react:1,moved:2"), data-frame (the frame shown, "" for the
 // figure as drawn), data-revision (the figure's datarevision) and data-settled ("true" once
@@ -43,7 +46,8 @@ const plotly = (src) => library ??= new Promise((ok, fail) => {
 // The figure apart from its traces' points and SWAPPED, read before plotly.js draws it
 // (Plotly.react writes into the layout and traces it is given).
 const outline = (fig) => {
-  const {datarevision, ...layout} = fig.layout;
+  // meta carries the playback words (playback.js), which plotly.js never draws: not compared
+  const {datarevision, meta, ...layout} = fig.layout;
   const swapped = Object.fromEntries(SWAPPED.map((key) => [key, text(layout[key] ?? null)]));
   SWAPPED.forEach((key) => delete layout[key]);
   return {
@@ -176,6 +180,37 @@ const listen = (chart) => {
   gd.on("plotly_animationinterrupted", rest);
 };
 
+// --- Playback (playback.js): kept apart from drawing --------------------------------------
+
+// The chart's player, made with its first figure (plotly.js's events exist from then on).
+const playerFor = (Plotly, chart) => chart.player ??= makePlayer(Plotly, chart.gd, chart.bar);
+
+// The keys, heard on the whole page (the chart is in the page's own document, not an iframe):
+// Space, ← →, Home drive the page's first animated chart; 1–6 press that chart's presets, the
+// page's own buttons (Streamlit names a keyed widget's element st-key-<key>).
+let keysHeard = false;
+const heedKeys = () => {
+  if (keysHeard) return;
+  keysHeard = true;
+  document.addEventListener("keydown", (event) => {
+    const action = keyAction(event);
+    if (action == null) return;
+    const chart = [...document.querySelectorAll(".gdviz-chart")]
+      .map((gd) => CHARTS.get(gd)).find((c) => c && c.player && c.player.frames > 1);
+    if (!chart) return;
+    if (typeof action === "number") {
+      const key = chart.presets[action - 1];
+      const preset = key && document.querySelector(`.st-key-${CSS.escape(key)} button`);
+      if (!preset || preset.disabled) return;
+      event.preventDefault();
+      preset.click();
+      return;
+    }
+    event.preventDefault();     // Space would scroll the page, Home jump to its top
+    chart.player.press(action);
+  });
+};
+
 // Draw the newest figure until none is waiting: one loop per chart, so draws never overlap,
 // and of figures that come during a draw only the newest is drawn.
 const pump = async (chart) => {
@@ -190,6 +225,8 @@ const pump = async (chart) => {
       const first = chart.count === 0;
       await draw(Plotly, chart, fig);
       if (first) listen(chart);
+      playerFor(Plotly, chart).show(playbackInfo(fig));
+      describeChart(chart.gd, fig);
     }
   } catch (err) {
     chart.gd.textContent = "The chart could not be drawn (" + err.message + "). Reload the page.";
@@ -416,9 +453,13 @@ const chartFor = (parentElement) => {
     parentElement.appendChild(gd);
   }
   if (!CHARTS.has(gd)) {
+    const bar = document.createElement("div");    // the playback controls, under the chart
+    bar.hidden = true;
+    parentElement.appendChild(bar);
     CHARTS.set(gd, {gd, src: "", next: null, drawing: false, shown: null, frames: [],
                     frame: null, playing: false, stale: false, count: 0,
-                    draws: {react: 0, moved: 0}, payload: "", sent: null, shape: ""});
+                    draws: {react: 0, moved: 0}, payload: "", sent: null, shape: "",
+                    bar, player: null, presets: []});
     refitOnResize(CHARTS.get(gd));
   }
   return CHARTS.get(gd);
@@ -429,8 +470,10 @@ export default function ({ data, parentElement }) {
   const raw = typeof data === "string" ? data : new TextDecoder().decode(data);
   if (raw === chart.payload) return;     // the same figure again: nothing to draw
   chart.payload = raw;
-  const { figure, config, src, movable, fit } = JSON.parse(raw);
+  const { figure, config, src, movable, fit, presets } = JSON.parse(raw);
   chart.src = src;
+  chart.presets = presets ?? [];
+  heedKeys();
   chart.sent = {figure, config, movable: Boolean(movable), fit: fit ?? null};
   fitAndDraw(chart);
 }

@@ -35,7 +35,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
-from gdviz.figures.style import Spec
+from gdviz.figures.style import Spec, with_play_buttons
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,9 @@ CONFIG = {"displaylogo": False, "responsive": True}
 # installed package that declares its asset folder in a manifest; gdviz runs from its
 # checkout, so the files are read here and handed over as text.
 JS_FILE = Path(__file__).with_name("chart.js")
+# The playback controls' JavaScript, shared with the exported HTML file (gdviz/export.py): it
+# comes first in the component's module, so chart.js can make a player for each chart.
+PLAYBACK_FILE = Path(__file__).resolve().parents[1] / "playback.js"
 CSS = ".gdviz-chart { width: 100%; }\n" \
       ".gdviz-chart-failed { height: auto !important; padding: 1rem; border: 1px solid #D55E00; }"
 
@@ -77,8 +80,8 @@ def _component():
         return None
     if not publish_plotly():
         return None
-    return st.components.v2.component("gdviz.chart", js=JS_FILE.read_text(encoding="utf-8"),
-                                      css=CSS, isolate_styles=False)
+    js = PLAYBACK_FILE.read_text(encoding="utf-8") + "\n" + JS_FILE.read_text(encoding="utf-8")
+    return st.components.v2.component("gdviz.chart", js=js, css=CSS, isolate_styles=False)
 
 
 def bundle_url() -> str:
@@ -92,13 +95,16 @@ def spec_json(fig: go.Figure | Spec) -> str:
     return fig.to_json() if isinstance(fig, Spec) else pio.to_json(fig, validate=False)
 
 
-def payload(fig: go.Figure | Spec, fit: str | None = None) -> bytes:
+def payload(fig: go.Figure | Spec, fit: str | None = None,
+            presets: tuple[str, ...] = ()) -> bytes:
     """What the chart's JavaScript receives: the figure, where plotly.js is, the chart's
     config, whether the figure may be moved without a redraw (only a Spec, which
-    spec_figure has checked against style.movable_breaches), and how it fits the screen
-    (FIT_VIEWPORT: the window's height below the chart's top, for the presenter view)."""
+    spec_figure has checked against style.movable_breaches), how it fits the screen
+    (FIT_VIEWPORT: the window's height below the chart's top, for the presenter view), and
+    the widget keys of the page's preset buttons that the keys 1–6 press."""
     return (f'{{"src": {json.dumps(bundle_url())}, "config": {json.dumps(CONFIG)}, '
             f'"movable": {json.dumps(isinstance(fig, Spec))}, "fit": {json.dumps(fit)}, '
+            f'"presets": {json.dumps(list(presets))}, '
             f'"figure": {spec_json(fig)}}}').encode()
 
 
@@ -117,21 +123,23 @@ _LAST_SENT = "_gdviz_chart_last"   # session state: key -> hash of the payload l
 
 
 def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0,
-          fit: str | None = None) -> None:
+          fit: str | None = None, presets: tuple[str, ...] = ()) -> None:
     """Show `fig` under `key`: the same chart stays on the page and is redrawn in place.
 
     A figure that replaces another one under `key` gets `head_start` seconds before the
     script goes on (HEAD_START_S for a lesson's main chart); a first draw or the same figure
-    again goes on at once. The st.plotly_chart fallback (see the module's notes) remounts its
-    chart on every change and does not wait, and does not fit the screen. `fit` is
-    FIT_VIEWPORT for a chart that fills the window's height (the presenter view).
+    again goes on at once. `fit` is FIT_VIEWPORT for a chart that fills the window's height
+    (the presenter view). `presets` are the widget keys of the page's preset buttons, in
+    order: on a chart with frames, the keys 1–6 press them. The st.plotly_chart fallback (see
+    the module's notes) remounts its chart on every change, does not wait, and does not fit
+    the screen.
     """
     mount = None if os.environ.get("GDVIZ_PLOTLY_CHART") else _component()
     if mount is None:
-        plotly_fig = fig.to_plotly() if isinstance(fig, Spec) else fig
+        plotly_fig = with_play_buttons(fig) if isinstance(fig, Spec) else fig
         st.plotly_chart(plotly_fig, key=key, theme=None, config=CONFIG)
         return
-    data = payload(fig, fit)
+    data = payload(fig, fit, presets)
     mount(key=key, data=data)
     last = st.session_state.setdefault(_LAST_SENT, {})
     before, last[key] = last.get(key), hash(data)

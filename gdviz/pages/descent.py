@@ -25,6 +25,7 @@ PRESETS = (
     ("edge", "At the edge (2/f″)", 2.0),
     ("large", "Too large", 2.2),
 )
+PRESET_KEYS = tuple(f"preset_{name}" for name, *_ in PRESETS)   # the keys 1–6 press these
 SWEEP_STEPS = 200
 TABS = ("Step ledger", "Learning rates compared", "Steps vs learning rate", "Other methods",
         "Export")
@@ -49,7 +50,7 @@ def lesson(s: dict) -> tuple[descent.DescentRun, descent.Theory, list[str]]:
 @st.cache_resource(max_entries=256, show_spinner=False)
 def main_figure(s: dict):
     run, th, lines = lesson(s)
-    return figs.animated(run, objective(s), lines)
+    return figs.animated(run, objective(s), lines, lr_step=LR_STEP)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -64,7 +65,7 @@ def export_figure(s: dict):
     word = descent.verdict(objective(s), run, LR_STEP).word.lower()
     label = (f"f(x) = {s['f']} · x₀ = {s['x0']:g} · η = {s['lr']:g} · {word} · "
              f"{run.steps} steps · {run.status}")
-    return figs.animated(run, objective(s), lines, label)
+    return figs.animated(run, objective(s), lines, label, LR_STEP)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -235,7 +236,7 @@ def main() -> None:
     if early is not None:          # the chart first, the widgets after it (session.held)
         with page.chart:
             chart(main_figure(early), key="descent_chart", head_start=HEAD_START_S,
-                  fit=page.fit)
+                  fit=page.fit, presets=PRESET_KEYS)
     s = controls(options)
     drawn = session.check_early(early, s)
     session.keep_settings("descent", s)
@@ -244,7 +245,7 @@ def main() -> None:
     if not drawn:
         with page.chart:
             chart(main_figure(s) if shown else still_figure(s), key="descent_chart",
-                  head_start=HEAD_START_S, fit=page.fit)
+                  head_start=HEAD_START_S, fit=page.fit, presets=PRESET_KEYS)
     with page.head:
         presenter.title_row(title(s), present)
     with page.intro:

@@ -45,6 +45,7 @@ PRESETS = (
      "give the biggest steps."),
 )
 PRESET_NOTE = "_neuron_preset_note"
+PRESET_KEYS = tuple(f"neuron_preset_{name}" for name, *_ in PRESETS)   # the keys 1–6 press these
 
 
 # --- Cached computations: the page's only maths is a call into the core -------------------
@@ -293,7 +294,7 @@ def main() -> None:
         try:
             with page.chart:
                 chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S,
-                      fit=page.fit)
+                      fit=page.fit, presets=PRESET_KEYS)
         except ValueError:         # cannot be trained: said below, once the widgets are drawn
             early = None
     s, limit_slot = controls(options)
@@ -311,7 +312,7 @@ def main() -> None:
     if not drawn:
         with page.chart:
             chart(main_figure(s) if shown else still_figure(s), key="neuron_chart",
-                  head_start=HEAD_START_S, fit=page.fit)
+                  head_start=HEAD_START_S, fit=page.fit, presets=PRESET_KEYS)
     introduce(page, present, link, s, options, notes)
     with page.side:
         if options.quiz:
