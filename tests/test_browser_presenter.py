@@ -1,33 +1,37 @@
 """The presenter view and phones in a real browser (Debian's Chromium against `streamlit
-run`): at a projector's 1280×720 and 1920×1080 the lesson's chart and its ▶ Play are in the
-window, the chart spans at least 60 % of its width, the verdict is in view, the text is large
-and the sidebar starts collapsed; on a phone's 390×844 every panel is at least 220 px wide,
-no title meets a legend or a button, and ▶ Play can be tapped on the first screen. Geometry is
-read from the rendered page (bounding boxes), after the chart says it is at rest
-(data-settled)."""
+run`): at a projector's 1280×720 and 1920×1080 the lesson's chart and its playback controls
+(▶ Play, the steps) are in the window, the chart spans at least 60 % of its width, the
+verdict is in view, the text is large and the sidebar starts collapsed; on a phone's 390×844
+every panel is at least 220 px wide, no title meets a legend, and ▶ Play and the steps are
+above the chart, on the first screen, large enough to tap. Geometry is read from the
+rendered page (bounding boxes), after the chart says it is at rest (data-settled)."""
 from __future__ import annotations
+
+import json
 
 import pytest
 
-from tests.conftest import ARTIFACTS, CLASHES, settled
+from tests.conftest import ARTIFACTS, CLASHES, player_button, settled
 
 pytestmark = pytest.mark.browser
 
 PROJECTORS = ((1280, 720), (1920, 1080))
 LESSONS = ("", "neuron")
-# The lesson's chart, its ▶ Play (plotly's updatemenu button), the verdict box (the first
-# coloured box beside the chart) and the sidebar, as boxes in the viewport.
+# The lesson's chart, its playback controls (gdviz's own bar, playback.js) with ▶ Play and the
+# step buttons, the verdict box (the first coloured box beside the chart) and the sidebar, as
+# boxes in the viewport.
 GEOMETRY = """() => {
   const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
     return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width,
             height: r.height}; };
   const chart = document.querySelector('.gdviz-chart');
-  const play = [...chart.querySelectorAll('.updatemenu-button')]
-    .find((b) => b.textContent.includes('Play'));
+  const bar = document.querySelector('.gdviz-player');
+  const button = (label) => box(bar.querySelector(`button[aria-label="${label}"]`));
   const verdict = document.querySelector('[data-testid=stAlert]');
   const text = verdict.querySelector('p');
   const side = document.querySelector('[data-testid=stSidebar]');
-  return {chart: box(chart), play: box(play), verdict: box(verdict),
+  return {chart: box(chart), bar: box(bar), play: button('Play'), back: button('Step back'),
+          forward: button('Step forward'), verdict: box(verdict),
           font: parseFloat(getComputedStyle(text).fontSize), fit: chart.dataset.fit,
           sidebar: side ? box(side) : null, width: innerWidth, height: innerHeight};
 }"""
@@ -42,7 +46,6 @@ PANELS = """() => {
       ({name: d.parentElement.getAttribute('class'), ...box(d)})),
     titles: [...g.querySelectorAll('.g-gtitle text, .annotation-text')].map(box),
     legends: [...g.querySelectorAll('.legend .traces')].map(box),
-    buttons: [...g.querySelectorAll('.updatemenu-button')].map(box),
   };
 }"""
 
@@ -82,10 +85,13 @@ def test_presenter_view_shows_the_chart_play_and_verdict_without_scrolling(brows
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot))
         g = page.evaluate(GEOMETRY)
+        shot.with_suffix(".json").write_text(json.dumps(g, indent=1))
         assert page.evaluate("() => scrollY") == 0
         assert inside(g["chart"], width, height), g
-        assert inside(g["play"], width, height), g
-        assert g["play"]["height"] > 0
+        for control in ("play", "back", "forward"):
+            assert inside(g[control], width, height), (control, g)
+            assert g[control]["height"] >= 40, (control, g)
+        assert not meet(g["chart"], g["bar"]), g
         assert g["chart"]["width"] >= 0.6 * width, g
         assert inside(g["verdict"], width, height), g
         assert page.evaluate(CLASHES) == []
@@ -108,6 +114,14 @@ def test_on_a_phone_panels_are_wide_titles_clear_and_play_on_the_first_screen(br
         shot = ARTIFACTS / "screens" / f"phone-{lesson or 'descent'}-390x844.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot))
+        g = page.evaluate(GEOMETRY)
+        shot.with_suffix(".json").write_text(json.dumps(g, indent=1))
+        # on the first screen (read before the chart's own picture scrolls the page): the
+        # playback controls above the stacked chart, large enough to tap
+        assert g["bar"]["bottom"] <= g["chart"]["top"], g
+        for control in ("play", "back", "forward"):
+            assert inside(g[control], 390, 844), (control, g)
+            assert g[control]["height"] >= 40 and g[control]["width"] >= 44, (control, g)
         # the whole chart (Streamlit's page scrolls inside its own element: a full-page
         # screenshot would stop at the window)
         page.locator(".gdviz-chart").first.screenshot(
@@ -117,19 +131,20 @@ def test_on_a_phone_panels_are_wide_titles_clear_and_play_on_the_first_screen(br
         for panel in shown["panels"]:
             assert panel["width"] >= 220, panel
         for title in shown["titles"]:
-            for other in [*shown["legends"], *shown["buttons"]]:
+            for other in shown["legends"]:
                 assert not meet(title, other), (title, other)
         assert page.evaluate(CLASHES) == []        # axis titles clear of ticks and legend
         # panels do not overlap one another (they stack)
         boxes = shown["panels"]
         assert not any(meet(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
-        g = page.evaluate(GEOMETRY)
-        assert inside(g["play"], 390, 844), g
-        assert g["play"]["height"] >= 36 and g["play"]["width"] >= 44, g
+        frame = "() => document.querySelector('.gdviz-player').dataset.frame"
+        first = page.evaluate(frame)
+        player_button(page, "Step forward").tap()
+        page.wait_for_function(f"(first) => ({frame})() !== first", arg=first)
         names = page.evaluate_handle(
             "() => { const n = []; document.querySelector('.js-plotly-plot')"
             ".on('plotly_animatingframe', (e) => n.push(e.name)); return n; }")
-        page.locator(".updatemenu-button").filter(has_text="Play").first.tap()
+        player_button(page, "Play").tap()
         page.wait_for_function("(n) => n.length >= 2", arg=names)
     finally:
         context.close()

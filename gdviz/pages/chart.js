@@ -227,6 +227,9 @@ const pump = async (chart) => {
       if (first) listen(chart);
       playerFor(Plotly, chart).show(playbackInfo(fig));
       describeChart(chart.gd, fig);
+      // the controls drawn (or shown, or hidden) change the room the presenter view leaves
+      // the chart: refit within this loop, so the chart is not at rest in between
+      if (!chart.next && misfit(chart)) refit(chart);
     }
   } catch (err) {
     chart.gd.textContent = "The chart could not be drawn (" + err.message + "). Reload the page.";
@@ -241,17 +244,24 @@ const pump = async (chart) => {
 // Python cannot know the screen, so the chart fits its figure here, before drawing it, by
 // rewriting documented layout keys (domains, margins, the controls' and titles' places):
 //   - narrower than NARROW (a phone), the panels stack one per row, each PANEL_PX tall and
-//     as wide as the screen, with ▶ Play and the scrubber above them and the legend below;
+//     as wide as the screen, with the scrubber above them and the legend below; the playback
+//     controls (playback.js) move above the chart, so that ▶ Play and the steps are on the
+//     first screen, not under a stack of four panels;
 //   - with fit "viewport" (the presenter view), the figure takes the height left in the
-//     window below its top, so that the chart and its ▶ Play are seen without scrolling.
+//     window below its top, less the playback controls under it, so that the chart and
+//     ▶ Play are seen without scrolling.
 // Both figures are rewritten the same way every time, so a figure still moves (not
 // redrawn) when only its points changed. data-fit on the chart says which fit it drew.
 const NARROW = 600;              // px of chart width
 const PANEL_PX = 260;            // a stacked panel's plot height
 const GAP_PX = 160;              // between stacked rows: x-axis title, a colour bar, a title
 const ROW_GAP_PX = 108;          // between the rows of a grid fitted to the window
-const TITLE_PX = 56, PLAY_PX = 60, SCRUB_PX = 62, PANEL_TITLE_PX = 30, X_TITLE_PX = 72;
-const BUTTONS_PX = 190;          // ▶ Play and ❚❚ Pause side by side
+const TITLE_PX = 56, SCRUB_PX = 62, PANEL_TITLE_PX = 30, X_TITLE_PX = 72;
+// The playback controls under a chart in the presenter view: their buttons' rows as drawn,
+// and one line of the status line, whose words change with the frame (a longer sentence
+// must not refit the chart mid-play). Before the controls are first drawn, BAR_PX.
+const STATUS_PX = 34, BAR_PX = 110;
+const TICK_PX = 40;              // a y axis's tick labels, beside which its title runs
 const LEGEND_ROW_PX = 26, LEGEND_ITEM_PX = 170;
 const MIN_HEIGHT = 420;
 
@@ -309,41 +319,47 @@ const regrid = (figure, rows, heights, gap, top, bottom, stack) => {
   return {layout, data, area};
 };
 
-// The player's controls at `px` below the plot area's bottom (negative: above its top).
-const placeControls = (layout, area, playPx, scrubPx) => {
-  const at = (px) => (px >= 0 ? -px / area : 1 - px / area);
-  if (layout.sliders?.length) {
-    layout.sliders = [{...layout.sliders[0], y: at(scrubPx), yanchor: "top"},
-                      ...layout.sliders.slice(1)];
-  }
-  if (layout.updatemenus?.length) {
-    layout.updatemenus = [{...layout.updatemenus[0], y: at(playPx), yanchor: "top"},
-                          ...layout.updatemenus.slice(1)];
-  }
+// The scrubber at `px` below the plot area's bottom (negative: above its top). Plotly's own
+// ▶ Play (updatemenus) is only in the st.plotly_chart fallback, which is never fitted.
+const placeScrubber = (layout, area, px) => {
+  if (!layout.sliders?.length) return;
+  const y = px >= 0 ? -px / area : 1 - px / area;
+  layout.sliders = [{...layout.sliders[0], y, yanchor: "top"}, ...layout.sliders.slice(1)];
+};
+
+// A y-axis title longer than its panel is tall runs into the panel above or below: such a
+// title loses its parenthesis ("w₂ (ear length, standardised)" becomes "w₂"). `heights`:
+// each row's plot height in px.
+const shortTitles = (layout, rows, heights) => {
+  const size = layout.font?.size ?? 12;
+  rows.forEach((row, i) => row.forEach((p) => {
+    const axis = layout[`yaxis${p.s}`];
+    const words = axis?.title?.text;
+    if (typeof words !== "string" || words.length * size * 0.55 <= heights[i]) return;
+    const short = words.replace(/\s*\(.*\)\s*$/, "");
+    if (short && short !== words) {
+      layout[`yaxis${p.s}`] = {...axis, title: {...axis.title, text: short}};
+    }
+  }));
 };
 
 const legendItems = (figure) => figure.data.filter((d) => d.showlegend !== false &&
   !(d.legendgroup && figure.data.find((e) => e.legendgroup === d.legendgroup) !== d)).length;
 
-// A phone: one panel a row, the controls on top (reached without scrolling past four
-// panels), large enough to tap, the legend at the bottom, where it meets no title.
+// A phone: one panel a row, the scrubber on top (reached without scrolling past four
+// panels; the playback controls are above the chart, see placeBar), the legend at the
+// bottom, where it meets no title.
 const stacked = (figure, width) => {
   const rows = rowsOf(figure.layout).flat().map((p) => [p]);
-  const controls = (figure.layout.updatemenus?.length ? PLAY_PX : 0) +
-                   (figure.layout.sliders?.length ? SCRUB_PX : 0);
+  const scrub = figure.layout.sliders?.length ? SCRUB_PX : 0;
   const titles = (figure.layout.annotations ?? []).length ? PANEL_TITLE_PX : 0;
-  const top = TITLE_PX + controls + titles + 16;     // 16: the scrubber's labels
+  const top = TITLE_PX + scrub + titles + 16;     // 16: the scrubber's labels
   const perRow = Math.max(1, Math.floor(width / LEGEND_ITEM_PX));
   const legend = Math.ceil(legendItems(figure) / perRow) * LEGEND_ROW_PX + 12;
   const bottom = X_TITLE_PX + 16 + legend;
   const {layout, data, area} = regrid(figure, rows, rows.map(() => PANEL_PX), GAP_PX, top,
                                       bottom, true);
-  placeControls(layout, area, -(top - TITLE_PX), -(top - TITLE_PX - PLAY_PX));
-  if (layout.updatemenus?.length) {
-    const menu = layout.updatemenus[0];
-    layout.updatemenus = [{...menu, font: {...(menu.font ?? {}), size: 28},
-                           pad: {r: 12, t: 0, l: 0, b: 0}}, ...layout.updatemenus.slice(1)];
-  }
+  placeScrubber(layout, area, -(top - TITLE_PX));
   layout.legend = {...(layout.legend ?? {}), orientation: "h", x: 0, xanchor: "left",
                    y: -(X_TITLE_PX + 16) / area, yanchor: "top"};
   // the title's place is a fraction of the figure's height: on a tall stack, kept in px
@@ -356,59 +372,84 @@ const stacked = (figure, width) => {
 };
 
 // The presenter view: the rows keep their shares of a plot area that fills the window
-// below the chart's top, with ▶ Play and the scrubber on one row right under the lowest.
-const toWindow = (figure, gd) => {
+// below the chart's top, less `below` px (the playback controls under the chart), with the
+// scrubber right under the lowest row.
+const toWindow = (figure, gd, below) => {
   const box = gd.getBoundingClientRect();
   const top = box.top + (scrollerOf(gd)?.scrollTop ?? 0);   // in the page, however scrolled
-  const height = Math.max(MIN_HEIGHT,
-                          Math.floor(document.documentElement.clientHeight - top - 8));
+  const height = Math.max(MIN_HEIGHT, Math.floor(
+    document.documentElement.clientHeight - top - below - 8));
   const rows = rowsOf(figure.layout);
   const t = figure.layout.margin?.t ?? 100;
-  const controls = Math.max(figure.layout.sliders?.length ? SCRUB_PX : 0,
-                            figure.layout.updatemenus?.length ? PLAY_PX : 0);
-  const bottom = X_TITLE_PX + controls;
+  const bottom = X_TITLE_PX + (figure.layout.sliders?.length ? SCRUB_PX : 0);
   const gap = rows.length > 1 ? ROW_GAP_PX : 0;
   const free = Math.max(rows.length * 80, height - t - bottom - gap * (rows.length - 1));
   const shares = rows.map((row) => row[0].y[1] - row[0].y[0]);
   const sum = shares.reduce((a, b) => a + b, 0);
-  const {layout, data, area} = regrid(figure, rows, shares.map((s) => free * s / sum), gap,
-                                      t, bottom, false);
-  placeControls(layout, area, X_TITLE_PX, X_TITLE_PX);
-  if (layout.sliders?.length && layout.updatemenus?.length) {
-    const plot = box.width - (layout.margin.l ?? 80) - (layout.margin.r ?? 80);
-    const x = Math.min(0.5, BUTTONS_PX / Math.max(plot, 1));
-    layout.sliders = [{...layout.sliders[0], x, len: 1 - x, pad: {t: 0}},
-                      ...layout.sliders.slice(1)];
-  }
+  const heights = shares.map((s) => free * s / sum);
+  const {layout, data, area} = regrid(figure, rows, heights, gap, t, bottom, false);
+  placeScrubber(layout, area, X_TITLE_PX);
+  shortTitles(layout, rows, heights);
   const titles = (layout.annotations ?? []).length ? PANEL_TITLE_PX : 6;
   layout.legend = {...(layout.legend ?? {}), y: 1 + titles / area, yanchor: "bottom"};
   return {...figure, layout, data};
 };
 
+// The height the playback controls take under the chart: their buttons' rows as drawn and
+// one status line, or BAR_PX for a figure with frames whose controls are not drawn yet.
+const barHeight = (chart, figure) => {
+  const {bar} = chart;
+  const status = bar.querySelector(".gdviz-status");
+  if (!bar.hidden && status) {
+    const buttons = status.getBoundingClientRect().top - bar.getBoundingClientRect().top;
+    return Math.ceil(buttons + STATUS_PX);
+  }
+  return (figure.frames ?? []).length > 1 ? BAR_PX : 0;
+};
+
 // The figure as it fits this chart now, and a short name of that fit (data-fit).
-const fitted = (figure, gd, fit) => {
-  const width = gd.getBoundingClientRect().width;
+const fitted = (chart, figure, fit) => {
+  const width = chart.gd.getBoundingClientRect().width;
   if (width > 0 && width < NARROW && (rowsOf(figure.layout).flat().length > 1 ||
-                                      figure.layout.updatemenus?.length)) {
+                                      (figure.frames ?? []).length > 1)) {
     return {figure: stacked(figure, width), shape: `narrow:${Math.round(width)}`};
   }
   if (fit === "viewport") {
-    const shaped = toWindow(figure, gd);
+    const shaped = toWindow(figure, chart.gd, barHeight(chart, figure));
     return {figure: shaped, shape: `viewport:${shaped.layout.height}`};
   }
   return {figure, shape: "as-sent"};
 };
 
-const fitAndDraw = (chart) => {
+// The playback controls go above a phone's stacked chart (their tap targets on the first
+// screen) and under the chart elsewhere.
+const placeBar = (chart, narrow) => {
+  const {gd, bar} = chart;       // siblings, the chart first (chartFor)
+  const above = bar.nextElementSibling === gd;
+  if (narrow && !above) bar.parentElement.insertBefore(bar, gd);
+  else if (!narrow && above) bar.parentElement.append(bar);
+};
+
+// Fit the sent figure and make it the next to draw (pump draws it).
+const refit = (chart) => {
   const {figure, config, movable, fit} = chart.sent;
-  const {figure: shaped, shape} = fitted(figure, chart.gd, fit);
+  const {figure: shaped, shape} = fitted(chart, figure, fit);
   chart.shape = shape;
   chart.gd.dataset.fit = shape.split(":")[0];
   chart.gd.style.height = (shaped.layout.height || 450) + "px";
   // the mode bar would sit over a phone's title, where a tap meant for the chart opens it
   const narrow = shape.startsWith("narrow");
+  placeBar(chart, narrow);
   chart.next = {...shaped, config: narrow ? {...config, displayModeBar: false} : config,
                 movable};
+};
+
+// Whether the chart's fit has changed since it was last fitted.
+const misfit = (chart) => Boolean(chart.sent) &&
+  fitted(chart, chart.sent.figure, chart.sent.fit).shape !== chart.shape;
+
+const fitAndDraw = (chart) => {
+  refit(chart);
   pump(chart);
 };
 
@@ -421,10 +462,7 @@ const refitOnResize = (chart) => {
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
-      if (!chart.gd.isConnected || !chart.sent) return;
-      if (fitted(chart.sent.figure, chart.gd, chart.sent.fit).shape !== chart.shape) {
-        fitAndDraw(chart);
-      }
+      if (chart.gd.isConnected && misfit(chart)) fitAndDraw(chart);
     });
   };
   // Streamlit's page scrolls inside an element of its own, which fills the window: its size
