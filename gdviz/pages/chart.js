@@ -258,10 +258,10 @@ const GAP_PX = 160;              // between stacked rows: x-axis title, a colour
 const ROW_GAP_PX = 108;          // between the rows of a grid fitted to the window
 const TITLE_PX = 56, SCRUB_PX = 62, PANEL_TITLE_PX = 30, X_TITLE_PX = 72;
 // The playback controls under a chart in the presenter view: their buttons' rows as drawn,
-// and one line of the status line, whose words change with the frame (a longer sentence
+// and two lines of the status line, whose words change with the frame (a longer sentence
 // must not refit the chart mid-play). Before the controls are first drawn, BAR_PX.
-const STATUS_PX = 34, BAR_PX = 110;
-const TICK_PX = 40;              // a y axis's tick labels, beside which its title runs
+const STATUS_PX = 58, BAR_PX = 140;
+const ROW_MIN_PX = 110;          // a row of panels in the presenter view, if it can be
 const LEGEND_ROW_PX = 26, LEGEND_ITEM_PX = 170;
 const MIN_HEIGHT = 420;
 
@@ -381,14 +381,21 @@ const toWindow = (figure, gd, below) => {
     document.documentElement.clientHeight - top - below - 8));
   const rows = rowsOf(figure.layout);
   const t = figure.layout.margin?.t ?? 100;
-  const bottom = X_TITLE_PX + (figure.layout.sliders?.length ? SCRUB_PX : 0);
   const gap = rows.length > 1 ? ROW_GAP_PX : 0;
-  const free = Math.max(rows.length * 80, height - t - bottom - gap * (rows.length - 1));
+  const room = height - t - X_TITLE_PX - gap * (rows.length - 1);
+  // In a short window the scrubber gives its row to the panels (the neuron's four at
+  // 1280×720): the playback controls step, and their status line says the frame.
+  const scrub = figure.layout.sliders?.length && room - SCRUB_PX >= rows.length * ROW_MIN_PX;
+  const free = Math.max(rows.length * 80, room - (scrub ? SCRUB_PX : 0));
   const shares = rows.map((row) => row[0].y[1] - row[0].y[0]);
   const sum = shares.reduce((a, b) => a + b, 0);
   const heights = shares.map((s) => free * s / sum);
+  const bottom = X_TITLE_PX + (scrub ? SCRUB_PX : 0);
   const {layout, data, area} = regrid(figure, rows, heights, gap, t, bottom, false);
-  placeScrubber(layout, area, X_TITLE_PX);
+  if (scrub) placeScrubber(layout, area, X_TITLE_PX);
+  else if (layout.sliders?.length) {
+    layout.sliders = layout.sliders.map((slider) => ({...slider, visible: false}));
+  }
   shortTitles(layout, rows, heights);
   const titles = (layout.annotations ?? []).length ? PANEL_TITLE_PX : 6;
   layout.legend = {...(layout.legend ?? {}), y: 1 + titles / area, yanchor: "bottom"};

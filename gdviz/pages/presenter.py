@@ -24,21 +24,31 @@ _KEPT = "gdviz.present"     # session state: the view this session showed last, 
 # Large type for the back of the room: Streamlit sizes its text in rem, so the root size
 # scales it all (23 px: body text 23 px, captions 20 px); narrower margins around the page,
 # so the chart gets the room. The selector is Streamlit's main block: if it ever stops
-# matching, the page only keeps its usual margins.
+# matching, the page only keeps its usual margins. The playback controls under the chart
+# (gdviz/playback.js, sized in rem) keep their buttons on one row, so that the chart keeps
+# its height, and their status line is as large as the body text.
 PRESENTER_CSS = """<style>
 html { font-size: 23px; }
 [data-testid="stMainBlockContainer"] { padding: 4rem 1.2rem 4rem; }
+div.gdviz-player { gap: 8px; margin: 6px 0 0; }
+div.gdviz-player button { padding: 4px 12px; }
+div.gdviz-player .gdviz-status { font-size: 20px; margin: 0; }
 </style>"""
 
 # A phone (Streamlit stacks columns below 640 px): the lead paragraph, the presets and the
-# share panel go below the chart, so that the chart and its ▶ Play are on the first screen.
+# share panel go below the chart, and so does a verdict written above the chart, so that
+# the chart and its playback controls are on the first screen; the title is smaller.
 # `order` moves the keyed containers (st.container(key=...) gives them the class st-key-KEY)
-# within the page's column: on the container, or on the wrapper Streamlit 1.67 puts around
-# it (`:has(> …)`). Where it is not honoured they keep the desktop's order.
-INTRO, STAGE, REST = "gdviz-intro", "gdviz-stage", "gdviz-rest"
+# within their column: on the container, or on the wrapper Streamlit 1.67 puts around it
+# (`:has(> …)`). Where it is not honoured they keep the desktop's order.
+INTRO, STAGE, REST, SIDE = "gdviz-intro", "gdviz-stage", "gdviz-rest", "gdviz-side"
 PHONE_CSS = "<style>\n@media (max-width: 640px) {\n" + "".join(
     f"  .st-key-{key}, :has(> .st-key-{key}) {{ order: {n}; }}\n"
-    for n, key in enumerate((STAGE, INTRO, REST), start=1)) + "}\n</style>"
+    for n, key in enumerate((STAGE, INTRO, REST), start=1)) + (
+    # within the stage only: the verdict's wrapper, never the stage itself
+    f"  .st-key-{STAGE} > .st-key-{SIDE}, .st-key-{STAGE} > :has(> .st-key-{SIDE}) "
+    "{ order: 1; }\n"
+    "  [data-testid=stMainBlockContainer] h1 { font-size: 2rem; }\n}\n</style>")
 
 
 def presenting(link: dict[str, list[str]]) -> tuple[bool, list[str]]:
@@ -105,8 +115,8 @@ def layout(on: bool, beside: tuple[int, int] | None) -> Layout:
     beside the chart when `beside` gives the columns' widths, else above it. Presenter
     view: the chart at the top (5/7 of the width), the title, the toggle, the notes, the
     question and the verdict beside it, and the lead, presets and share panel below. On a
-    phone the normal view moves the lead, presets and share panel below the chart
-    (PHONE_CSS).
+    phone the normal view moves the lead, presets and share panel, and a verdict above the
+    chart, below the chart (PHONE_CSS).
     """
     if on:
         st.html(PRESENTER_CSS)
@@ -121,5 +131,5 @@ def layout(on: bool, beside: tuple[int, int] | None) -> Layout:
     if beside:
         chart, side = stage.columns(list(beside), gap="large")
     else:           # the verdict above the chart (side is filled after the chart is sent)
-        side, chart = stage.container(), stage.container()
+        side, chart = stage.container(key=SIDE), stage.container()
     return Layout(head, head, intro, chart, side, st.container(key=REST), None)
