@@ -33,6 +33,7 @@ GEOMETRY = """() => {
   return {chart: box(chart), bar: box(bar), play: button('Play'), back: button('Step back'),
           forward: button('Step forward'), verdict: box(verdict),
           font: parseFloat(getComputedStyle(text).fontSize), fit: chart.dataset.fit,
+          draws: chart.dataset.draws,
           sidebar: side ? box(side) : null, width: innerWidth, height: innerHeight};
 }"""
 # Each panel's plot area (plotly's drag cover over it, one per subplot), every title's and
@@ -91,7 +92,8 @@ def test_presenter_view_shows_the_chart_play_and_verdict_without_scrolling(brows
         for control in ("play", "back", "forward"):
             assert inside(g[control], width, height), (control, g)
             assert g[control]["height"] >= 40, (control, g)
-        assert not meet(g["chart"], g["bar"]), g
+        # the whole bar, its status line too, under the chart and in the window
+        assert inside(g["bar"], width, height) and g["bar"]["top"] >= g["chart"]["bottom"], g
         assert g["chart"]["width"] >= 0.6 * width, g
         assert inside(g["verdict"], width, height), g
         assert page.evaluate(CLASHES) == []

@@ -259,8 +259,9 @@ const ROW_GAP_PX = 108;          // between the rows of a grid fitted to the win
 const TITLE_PX = 56, SCRUB_PX = 62, PANEL_TITLE_PX = 30, X_TITLE_PX = 72;
 // The playback controls under a chart in the presenter view: their buttons' rows as drawn,
 // and two lines of the status line, whose words change with the frame (a longer sentence
-// must not refit the chart mid-play). Before the controls are first drawn, BAR_PX.
-const STATUS_PX = 58, BAR_PX = 140;
+// must not refit the chart mid-play). Before the controls are first drawn, BAR_PX: one row
+// of buttons as the presenter view draws them (6 + 44 + 8 px) and the status line.
+const STATUS_PX = 58, BAR_PX = 116;
 const ROW_MIN_PX = 110;          // a row of panels in the presenter view, if it can be
 const LEGEND_ROW_PX = 26, LEGEND_ITEM_PX = 170;
 const MIN_HEIGHT = 420;
@@ -403,12 +404,12 @@ const toWindow = (figure, gd, below) => {
 };
 
 // The height the playback controls take under the chart: their buttons' rows as drawn and
-// one status line, or BAR_PX for a figure with frames whose controls are not drawn yet.
+// the status line, or BAR_PX for a figure with frames whose controls are not drawn yet.
 const barHeight = (chart, figure) => {
-  const {bar} = chart;
+  const {gd, bar} = chart;
   const status = bar.querySelector(".gdviz-status");
-  if (!bar.hidden && status) {
-    const buttons = status.getBoundingClientRect().top - bar.getBoundingClientRect().top;
+  if (!bar.hidden && status && bar.nextElementSibling !== gd) {     // drawn, under the chart
+    const buttons = status.getBoundingClientRect().top - gd.getBoundingClientRect().bottom;
     return Math.ceil(buttons + STATUS_PX);
   }
   return (figure.frames ?? []).length > 1 ? BAR_PX : 0;
