@@ -121,6 +121,7 @@ def test_on_a_phone_panels_are_wide_titles_clear_and_play_on_the_first_screen(br
         # on the first screen (read before the chart's own picture scrolls the page): the
         # playback controls above the stacked chart, large enough to tap
         assert g["bar"]["bottom"] <= g["chart"]["top"], g
+        assert g["verdict"]["top"] >= g["chart"]["bottom"], g      # the verdict after it
         for control in ("play", "back", "forward"):
             assert inside(g[control], 390, 844), (control, g)
             assert g[control]["height"] >= 40 and g[control]["width"] >= 44, (control, g)

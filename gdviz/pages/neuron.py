@@ -288,7 +288,7 @@ def main() -> None:
     options, option_notes = share.link_options("neuron", NEURON_FIELDS, link)
     options = quiz.with_lr_locked(options, NEURON_FIELDS)
     present, present_notes = presenter.presenting(link)
-    page = presenter.layout(present, beside=None)
+    page = presenter.layout(present, beside=None, quiz=options.quiz)
     early = None if options.quiz else session.held(KEYS)
     if early is not None:          # the chart first, the widgets after it (session.held)
         try:

@@ -108,7 +108,7 @@ class Layout:
     fit: str | None
 
 
-def layout(on: bool, beside: tuple[int, int] | None) -> Layout:
+def layout(on: bool, beside: tuple[int, int] | None, quiz: bool = False) -> Layout:
     """The page's containers, in page order.
 
     Normal view: title, lead, notes, presets and share panel above the chart; the verdict
@@ -116,7 +116,8 @@ def layout(on: bool, beside: tuple[int, int] | None) -> Layout:
     view: the chart at the top (5/7 of the width), the title, the toggle, the notes, the
     question and the verdict beside it, and the lead, presets and share panel below. On a
     phone the normal view moves the lead, presets and share panel, and a verdict above the
-    chart, below the chart (PHONE_CSS).
+    chart, below the chart (PHONE_CSS); in a quiz (`quiz`) the side holds the question
+    asked about the chart, which stays above it.
     """
     if on:
         st.html(PRESENTER_CSS)
@@ -131,5 +132,5 @@ def layout(on: bool, beside: tuple[int, int] | None) -> Layout:
     if beside:
         chart, side = stage.columns(list(beside), gap="large")
     else:           # the verdict above the chart (side is filled after the chart is sent)
-        side, chart = stage.container(key=SIDE), stage.container()
+        side, chart = stage.container(key=None if quiz else SIDE), stage.container()
     return Layout(head, head, intro, chart, side, st.container(key=REST), None)
