@@ -37,7 +37,8 @@ div.gdviz-player .gdviz-status { font-size: 20px; margin: 0; }
 
 # A phone (Streamlit stacks columns below 640 px): the lead paragraph, the presets and the
 # share panel go below the chart, and so does a verdict written above the chart, so that
-# the chart and its playback controls are on the first screen; the title is smaller.
+# the chart and its playback controls are on the first screen; the title is smaller,
+# and the controls' status line keeps room for three lines.
 # `order` moves the keyed containers (st.container(key=...) gives them the class st-key-KEY)
 # within their column: on the container, or on the wrapper Streamlit 1.67 puts around it
 # (`:has(> …)`). Where it is not honoured they keep the desktop's order.
@@ -48,7 +49,10 @@ PHONE_CSS = "<style>\n@media (max-width: 640px) {\n" + "".join(
     # within the stage only: the verdict's wrapper, never the stage itself
     f"  .st-key-{STAGE} > .st-key-{SIDE}, .st-key-{STAGE} > :has(> .st-key-{SIDE}) "
     "{ order: 1; }\n"
-    "  [data-testid=stMainBlockContainer] h1 { font-size: 2rem; }\n}\n</style>")
+    "  [data-testid=stMainBlockContainer] h1 { font-size: 2rem; }\n"
+    # the playback controls sit above the chart: a status line that wraps to one more line
+    # as the frame's words change would move the chart mid-play
+    "  div.gdviz-player .gdviz-status { min-height: 3.9em; }\n}\n</style>")
 
 
 def presenting(link: dict[str, list[str]]) -> tuple[bool, list[str]]:
