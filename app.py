@@ -10,6 +10,7 @@ PAGES = (  # file, URL path ("" is the root), title, icon
     ("gdviz/pages/descent.py", "", "Descent on a parabola", ":material/show_chart:"),
     ("gdviz/pages/neuron.py", "neuron", "A neuron learns", ":material/pets:"),
     ("gdviz/pages/math.py", "math", "The math", ":material/functions:"),
+    ("gdviz/pages/classboard.py", "class", "Class board", ":material/groups:"),
 )
 # A lesson link with hide=sidebar hides the page menu too, so that no sidebar is drawn
 # (gdviz/pages/share.py folds the lesson's controls into the page).

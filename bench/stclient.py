@@ -61,6 +61,8 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     fingerprint: str = ""           # digest of what the run drew (for isolation checks)
     query_string: str = ""          # the URL the page asked the browser to show
+    alerts: list[str] = field(default_factory=list)   # the text of every box drawn (st.success…)
+    texts: list[str] = field(default_factory=list)    # the text of every Markdown element
 
 
 def widget_state(w: Widget, value: object) -> WidgetState:
@@ -77,6 +79,8 @@ def widget_state(w: Widget, value: object) -> WidgetState:
         s.bool_value = bool(value)
     elif w.kind == "selectbox":
         s.string_value = str(value)
+    elif w.kind == "button":
+        s.trigger_value = bool(value)      # a click: sent once, never kept as the state
     else:
         raise ValueError(f"cannot set a {w.kind} widget")
     return s
@@ -117,6 +121,8 @@ class Session:
         self.ws: websockets.ClientConnection | None = None
         self.bytes_in = 0
         self.bytes_out = 0
+        self._alerts: list[str] = []
+        self._texts: list[str] = []
 
     # -- connecting -------------------------------------------------------------------------
     async def open(self) -> None:
@@ -188,6 +194,17 @@ class Session:
         await self.send_rerun()
         return await self.wait_finished(t0)
 
+    async def click(self, key: str) -> RunResult:
+        """Press the button keyed `key` (one rerun with its trigger set, as a browser does)."""
+        button = self.widget(key)
+        msg = self.back_msg()
+        msg.rerun_script.widget_states.widgets.append(widget_state(button, True))
+        t0 = time.perf_counter()
+        data = msg.SerializeToString()
+        self.bytes_out += len(data)
+        await self.ws.send(data)
+        return await self.wait_finished(t0)
+
     async def wait_finished(self, t0: float | None = None) -> RunResult:
         """Read ForwardMsgs until the current run ends (successfully or not)."""
         assert self.ws is not None, "open() first"
@@ -196,6 +213,7 @@ class Session:
         errors: list[str] = []
         digest = hashlib.sha256()
         query = ""
+        self._alerts, self._texts = [], []
         deadline = t0 + self.timeout
         while True:
             remaining = deadline - time.perf_counter()
@@ -226,10 +244,12 @@ class Session:
                     self.bytes_in += nbytes
                     return RunResult(latency=time.perf_counter() - t0, bytes_in=nbytes,
                                      messages=messages, ok=not errors, errors=errors,
-                                     fingerprint=digest.hexdigest()[:16], query_string=query)
+                                     fingerprint=digest.hexdigest()[:16], query_string=query,
+                                     alerts=self._alerts, texts=self._texts)
                 # status 2: this run was cut short by our newer rerun; keep reading.
                 digest = hashlib.sha256()
                 errors.clear()
+                self._alerts, self._texts = [], []
 
     async def drain(self, quiet: float = 1.0) -> int:
         """Read and drop whatever the server still sends until it is quiet for `quiet` s."""
@@ -260,6 +280,10 @@ class Session:
         kind = element.WhichOneof("type")
         if kind == "exception":
             errors.append(f"{element.exception.type}: {element.exception.message}"[:300])
+        elif kind == "alert":
+            self._alerts.append(element.alert.body)
+        elif kind == "markdown":
+            self._texts.append(element.markdown.body)
         w = _widget_from(element)
         if w is not None:
             self.widgets.setdefault(w.id, w)

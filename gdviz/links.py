@@ -3,10 +3,11 @@
 `lock=lr,x0` shows those controls disabled, `hide=sidebar` folds the controls away, and
 `prompt=…` carries the teacher's question (plain text, at most PROMPT_MAX characters),
 `quiz=1` asks the student to predict the run before it plays, and `quiz_lr=LO..HI` is the
-range a quiz's new round draws η from (gdviz/quiz.py). Like the settings tables, a refused
-value falls back (no lock, the sidebar shown, no prompt, no quiz, the lesson's own range)
-with a note saying so. The page layer shows them (gdviz/pages/share.py); nothing here imports
-Streamlit.
+range a quiz's new round draws η from (gdviz/quiz.py), and `class=CODE` lets the lesson send
+its run to that class's board (gdviz/classroom.py). Like the settings tables, a refused
+value falls back (no lock, the sidebar shown, no prompt, no quiz, the lesson's own range, no
+class board) with a note saying so. The page layer shows them (gdviz/pages/share.py);
+nothing here imports Streamlit.
 """
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from gdviz import quiz
+from gdviz import classroom, quiz
 from gdviz.quiz import QUIZ, QUIZ_LR
 from gdviz.settings import Field, by_key
 
-LOCK, HIDE, PROMPT = "lock", "hide", "prompt"
-OPTION_KEYS = (LOCK, HIDE, PROMPT, QUIZ, QUIZ_LR)
+LOCK, HIDE, PROMPT, CLASS = "lock", "hide", "prompt", "class"
+OPTION_KEYS = (LOCK, HIDE, PROMPT, QUIZ, QUIZ_LR, CLASS)
 PRESENT = "present"      # the presenter view: a toggle on every page, bound to the URL
 PROMPT_MAX = 280
 SIDEBAR = "sidebar"             # the one thing `hide` can hide so far
@@ -35,11 +36,12 @@ class LinkOptions:
     prompt: str = ""
     quiz: bool = False
     quiz_lr: tuple[float, float] | None = None     # None: the lesson's own range
+    class_code: str = ""                # a join code (classroom.normal_code), "" for none
 
 
 def read_options(fields: Sequence[Field], raw: Mapping[str, list[str]]
                  ) -> tuple[LinkOptions, list[str]]:
-    """Read lock, hide and prompt from a link's parameters.
+    """Read lock, hide, prompt, quiz, quiz_lr and class from a link's parameters.
 
     Args:
         fields: the lesson's settings table (the names `lock` may name).
@@ -72,7 +74,20 @@ def read_options(fields: Sequence[Field], raw: Mapping[str, list[str]]
                      f"{PROMPT_MAX} are shown.")
         prompt = prompt[:PROMPT_MAX].rstrip()
     on, lr_range = _quiz(fields, raw, notes)
-    return LinkOptions(lock, hide, prompt, on, lr_range), notes
+    return LinkOptions(lock, hide, prompt, on, lr_range, _class_code(raw, notes)), notes
+
+
+def _class_code(raw: Mapping[str, list[str]], notes: list[str]) -> str:
+    """class=CODE, a join code; refused (with a note that does not repeat it) otherwise."""
+    text = _one(raw, CLASS, notes, "runs are not sent to a class board")
+    if text is None:
+        return ""
+    code = classroom.normal_code(text)
+    if code is None:
+        notes.append(f"class must be a join code of {classroom.CODE_LENGTH} letters and "
+                     "digits; runs are not sent to a class board.")
+        return ""
+    return code
 
 
 def _quiz(fields: Sequence[Field], raw: Mapping[str, list[str]], notes: list[str]
@@ -116,6 +131,8 @@ def link_query(values: Mapping[str, Any], options: LinkOptions) -> str:
         params.append((QUIZ, "1"))
         if options.quiz_lr is not None:
             params.append((QUIZ_LR, quiz.range_text(*options.quiz_lr)))
+    if options.class_code:
+        params.append((CLASS, options.class_code))
     return urlencode(params, quote_via=quote, safe=",")
 
 

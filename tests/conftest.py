@@ -31,6 +31,28 @@ def player_button(page, label: str):
     return page.locator(f"{PLAYER} button[aria-label='{label}']").first
 
 
+def qr_matrix(png: bytes) -> list[list[int]]:
+    """Read the modules back out of a QR code's picture, independently of how it was drawn:
+    the quiet zone is found as the white around the dark bounding box, the module size from
+    the finder pattern's 7-module width, and each module is read at its centre."""
+    import io
+
+    from PIL import Image
+    img = Image.open(io.BytesIO(png)).convert("L")
+    w, h = img.size
+    px = img.load()
+    dark = [(x, y) for y in range(h) for x in range(w) if px[x, y] < 128]
+    x0, y0 = min(x for x, _ in dark), min(y for _, y in dark)
+    x1 = max(x for x, _ in dark)
+    run = 0
+    while px[x0 + run, y0] < 128:        # the top-left finder's top edge: 7 modules
+        run += 1
+    module = run / 7
+    n = round((x1 - x0 + 1) / module)
+    return [[int(px[int(x0 + (c + 0.5) * module), int(y0 + (r + 0.5) * module)] < 128)
+             for c in range(n)] for r in range(n)]
+
+
 def finite_json(text: str) -> object:
     """Parse a figure's JSON as a browser would take it and fail on anything not finite: a
     NaN or Infinity token (Python's json accepts them, JSON does not) or a non-finite number

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+import segno
 
 from gdviz import descent, ledger
 from tests.conftest import (
@@ -14,6 +15,7 @@ from tests.conftest import (
     load,
     played_frames,
     player_button,
+    qr_matrix,
     scrub,
     sent_reruns,
     settled,
@@ -164,3 +166,24 @@ def test_comparison_charts_keep_titles_clear_of_ticks_and_legends(page, app_url,
     all_settled(page, charts)
     assert page.evaluate(CLASHES) == []
     settled(page)
+
+
+def test_the_share_panels_qr_code_shows_and_encodes_the_link_shown(page, app_url):
+    """What a phone in the back row sees: the picture the browser drew, read back module by
+    module, holds exactly the link printed above it (AppTest alone once missed a QR code the
+    browser never showed)."""
+    load(page, app_url + "/?lr=0.8")
+    page.get_by_text("Share with the class").click()
+    picture = page.locator('[data-testid="stExpanderDetails"] img').first
+    picture.wait_for(state="visible", timeout=30_000)
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                           arg=picture.element_handle(), timeout=30_000)
+    box = picture.bounding_box()
+    assert box["width"] >= 400 and box["height"] >= 400      # projected: about 5 cm a side
+    link = page.locator('[data-testid="stExpanderDetails"] code').first.inner_text().strip()
+    assert link.startswith(app_url + "/?") and "lr=0.8" in link
+    png = page.request.get(picture.get_attribute("src")
+                           if picture.get_attribute("src").startswith("http")
+                           else app_url + picture.get_attribute("src")).body()
+    expected = segno.make(link, error="m", micro=False)
+    assert qr_matrix(png) == [list(row) for row in expected.matrix]

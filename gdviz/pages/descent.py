@@ -9,7 +9,7 @@ import streamlit as st
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
 from gdviz.links import OPTION_KEYS, PRESENT, LinkOptions
-from gdviz.pages import presenter, quiz, session, share
+from gdviz.pages import classlink, presenter, quiz, session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
@@ -268,6 +268,7 @@ def main() -> None:
     if shown:
         with page.intro if present else page.side:      # the verdict's reasons: below it
             theory_panel(run, th, s)
+            classlink.send_button("descent", options, s, run, th)
     if not shown:
         return
     show = dict(zip(TABS, (ledger_tab, rates_tab, sweep_tab, methods_tab, export_tab),

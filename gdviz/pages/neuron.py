@@ -10,7 +10,7 @@ from gdviz.data import DATA_KEYS, Dataset, make_pets, missing_classes
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
 from gdviz.links import OPTION_KEYS, PRESENT, LinkOptions
-from gdviz.pages import presenter, quiz, session, share
+from gdviz.pages import classlink, presenter, quiz, session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import NEURON_FIELDS, by_key
@@ -319,6 +319,7 @@ def main() -> None:
             quiz.neuron_panel(s, data, run, NEURON_FIELDS, options)
         if shown:
             STATUS_BOX[run.status](status_text(run, data))
+            classlink.send_button("neuron", options, s, run)
         st.caption(f"The run {'beside' if present else 'below'}: {describe(s)}.")
     if not shown:
         return

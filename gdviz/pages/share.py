@@ -3,6 +3,7 @@ the teacher's question shown as plain text, and the "Share with the class" panel
 the link of the current view and its QR code."""
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -10,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import segno
 import streamlit as st
 
-from gdviz import links, quiz
+from gdviz import classroom, links, quiz
 from gdviz.links import LinkOptions
 from gdviz.pages import session
 from gdviz.settings import Field, by_key
@@ -55,20 +56,26 @@ def base_url() -> str:
     if not url:
         return ""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def qr_svg(link: str) -> str | None:
-    """The QR code of `link` as segno draws it in SVG, about QR_PX pixels wide, or None when
-    the link is longer than a QR code holds (a long question in emoji can make it so). The
-    link appears in the SVG only as the modules' pattern, never as text."""
+def qr_png(link: str, px: int = QR_PX) -> bytes | None:
+    """The QR code of `link` as a PNG that segno draws, about `px` pixels a side with the
+    standard quiet zone, or None when the link is longer than a QR code holds (a long
+    question in emoji can make it so).
+
+    A picture, not segno's SVG through st.html: Streamlit 1.67's st.html sanitises with
+    DOMPurify's HTML profile, which drops <svg>, so a browser showed nothing where AppTest
+    saw the code (tests/test_browser_descent.py now reads the picture a browser shows).
+    """
     try:
         qr = segno.make(link, error=QR_ERROR, micro=False)
     except segno.DataOverflowError:
         return None
-    side = qr.symbol_size(scale=1)[0]
-    return qr.svg_inline(scale=max(2, round(QR_PX / side)))
+    out = io.BytesIO()
+    qr.save(out, kind="png", scale=max(2, round(px / qr.symbol_size(scale=1)[0])))
+    return out.getvalue()
 
 
 def quiz_options(lesson: str, fields: Sequence[Field], options: LinkOptions
@@ -91,6 +98,21 @@ def quiz_options(lesson: str, fields: Sequence[Field], options: LinkOptions
                    icon="🔗")
         return True, None
     return True, None if quiz.range_text(*lr_range) == default else lr_range
+
+
+def class_option(lesson: str, options: LinkOptions) -> str:
+    """The panel's class code: students' runs go to that class's board ("" for none)."""
+    text = st.text_input("Class code (students can send their runs to your class board; "
+                         "make a class at /class)", value=options.class_code,
+                         max_chars=16, key=f"share.{lesson}.class")
+    if not text.strip():
+        return ""
+    code = classroom.normal_code(text)
+    if code is None:          # its sentence does not repeat the text typed
+        st.warning(f"A class code is {classroom.CODE_LENGTH} letters and digits; the link "
+                   "leaves it out.", icon="🔗")
+        return ""
+    return code
 
 
 def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
@@ -120,14 +142,15 @@ def share_panel(lesson: str, fields: Sequence[Field], values: Mapping[str, Any],
         prompt = st.text_area("Question for the class (plain text)", value=options.prompt,
                               max_chars=links.PROMPT_MAX, key=f"share.{lesson}.prompt")
         on, lr_range = quiz_options(lesson, fields, options)
+        code = class_option(lesson, options)
         chosen = LinkOptions(lock, hide, prompt.strip()[:links.PROMPT_MAX].rstrip(), on,
-                             lr_range)
+                             lr_range, code)
         link = f"{base_url()}?{links.link_query(values, chosen)}"
         st.code(link, language=None, wrap_lines=True)
-        svg = qr_svg(link)
-        if svg is None:
+        picture = qr_png(link)
+        if picture is None:
             st.warning("This link is too long for a QR code: shorten the question.", icon="🔗")
         else:
-            st.html(svg)
+            st.image(picture, width=QR_PX)
         st.caption("Project this page: students scan the code, or open the link above.")
     return link
