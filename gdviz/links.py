@@ -22,6 +22,7 @@ from gdviz.settings import Field, by_key
 
 LOCK, HIDE, PROMPT, CLASS = "lock", "hide", "prompt", "class"
 OPTION_KEYS = (LOCK, HIDE, PROMPT, QUIZ, QUIZ_LR, CLASS)
+PRESENT = "present"      # the presenter view: a toggle on every page, bound to the URL
 PROMPT_MAX = 280
 SIDEBAR = "sidebar"             # the one thing `hide` can hide so far
 
@@ -139,3 +140,28 @@ def _text(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     return repr(v) if isinstance(v, float) else str(v)    # repr: every digit, read back exactly
+
+
+PRESENT_FIELD = Field(PRESENT, "Presenter view", False, bool,
+                      help="For a projector: the chart fills the screen beside the verdict, "
+                           "in large type; everything else is below it")
+
+
+def read_present(raw: Mapping[str, list[str]]) -> tuple[bool | None, list[str]]:
+    """Read `present` from a link: 1, true, yes or on turn the presenter view on, 0, false,
+    no or off turn it off.
+
+    Returns:
+        (True or False, or None when the link does not say; one note per refused value,
+        saying that the normal view is shown).
+    """
+    values = raw.get(PRESENT)
+    if not values:
+        return None, []
+    if len(values) != 1:
+        return False, [f"{PRESENT} appears {len(values)} times in the link; the normal view "
+                       "is shown."]
+    try:
+        return PRESENT_FIELD.parse(values[0]), []
+    except ValueError as err:
+        return False, [f"{err}, not {values[0][:20]!r}; the normal view is shown."]

@@ -190,7 +190,7 @@ def _colour_bar() -> dict:
 
 def _caption(run: TrainingRun, k: int, title: str) -> str:
     return ((f"<span style='font-size:15px;color:{GREY}'>{title}</span><br>" if title else "") +
-            f"epoch {k} of {run.final} · training cost {run.train_cost[k]:.4f} · "
+            f"epoch {k} of {run.final} · training cost {run.train_cost[k]:.4f}<br>"
             f"accuracy {run.train_acc[k]:.0%} train, {run.test_acc[k]:.0%} test")
 
 
@@ -342,7 +342,7 @@ def _layout(run: TrainingRun, xr, yr, ks: np.ndarray, title: str, window, b: flo
     unit = "standardised" if run.settings.standardize else "raw"
     epochs = [0, max(run.final, 1)]
     return dict(
-        title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.985,
+        title=dict(text=_caption(run, 0, title), font=dict(size=19), x=0.01, y=0.97,
                    yanchor="top"),
         **PLAIN, font=FONT, height=930, margin=dict(l=80, r=30, t=150, b=150),
         legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0, font=dict(size=15)),

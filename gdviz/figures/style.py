@@ -190,6 +190,12 @@ def movable_breaches(data: Sequence[dict], layout: dict,
         controls' words, gdviz/playback.js), has one word line per frame and is not shown
         by plotly.js: no trace's text refers to %{meta}.
 
+    The chart also fits each figure to the screen before drawing it (chart.js, `fitted`:
+    panels stacked on a phone, the window's height in the presenter view) by rewriting
+    layout keys and colour-bar places, never points or frames, and alike on every figure it
+    receives: two figures that differ only in points still do after the fit, and a figure
+    that only a new fit changed is redrawn.
+
     Args:
         data, layout, frames: the figure's plain dicts (see spec_figure).
     """

@@ -227,6 +227,9 @@ const pump = async (chart) => {
       if (first) listen(chart);
       playerFor(Plotly, chart).show(playbackInfo(fig));
       describeChart(chart.gd, fig);
+      // the controls drawn (or shown, or hidden) change the room the presenter view leaves
+      // the chart: refit within this loop, so the chart is not at rest in between
+      if (!chart.next && misfit(chart)) refit(chart);
     }
   } catch (err) {
     chart.gd.textContent = "The chart could not be drawn (" + err.message + "). Reload the page.";
@@ -235,6 +238,256 @@ const pump = async (chart) => {
     chart.drawing = false;
     note(chart);
   }
+};
+
+// --- Fitting the figure to the screen ------------------------------------------------------
+// Python cannot know the screen, so the chart fits its figure here, before drawing it, by
+// rewriting documented layout keys (domains, margins, the controls' and titles' places):
+//   - narrower than NARROW (a phone), the panels stack one per row, each PANEL_PX tall and
+//     as wide as the screen, with the scrubber above them and the legend below; the playback
+//     controls (playback.js) move above the chart, so that ▶ Play and the steps are on the
+//     first screen, not under a stack of four panels;
+//   - with fit "viewport" (the presenter view), the figure takes the height left in the
+//     window below its top, less the playback controls under it, so that the chart and
+//     ▶ Play are seen without scrolling.
+// Both figures are rewritten the same way every time, so a figure still moves (not
+// redrawn) when only its points changed. data-fit on the chart says which fit it drew.
+const NARROW = 600;              // px of chart width
+const PANEL_PX = 260;            // a stacked panel's plot height
+const GAP_PX = 160;              // between stacked rows: x-axis title, a colour bar, a title
+const ROW_GAP_PX = 108;          // between the rows of a grid fitted to the window
+const TITLE_PX = 56, SCRUB_PX = 62, PANEL_TITLE_PX = 30, X_TITLE_PX = 72;
+// The playback controls under a chart in the presenter view: their buttons' rows as drawn,
+// and two lines of the status line, whose words change with the frame (a longer sentence
+// must not refit the chart mid-play). Before the controls are first drawn, BAR_PX: one row
+// of buttons as the presenter view draws them (6 + 44 + 8 px) and the status line.
+const STATUS_PX = 58, BAR_PX = 116;
+const ROW_MIN_PX = 110;          // a row of panels in the presenter view, if it can be
+const LEGEND_ROW_PX = 26, LEGEND_ITEM_PX = 170;
+const MIN_HEIGHT = 420;
+
+// The figure's panels (an x axis with its y axis of the same suffix), as rows from the top.
+const rowsOf = (layout) => {
+  const panels = Object.keys(layout).filter((k) => /^xaxis\d*$/.test(k)).map((k) => {
+    const s = k.slice(5);
+    return {s, x: layout[k].domain ?? [0, 1], y: layout[`yaxis${s}`]?.domain ?? [0, 1]};
+  });
+  const rows = new Map();
+  for (const p of panels) rows.set(text(p.y), [...(rows.get(text(p.y)) ?? []), p]);
+  return [...rows.values()].sort((a, b) => b[0].y[1] - a[0].y[1])
+    .map((row) => row.sort((a, b) => a.x[0] - b.x[0]));
+};
+
+// The layout (and traces, for colour bars) with the rows given new heights in px (`heights`,
+// one a row) and `gap` px between them, `top` px above and `bottom` px below; `stack` puts
+// each panel on a row of its own, full width.
+const regrid = (figure, rows, heights, gap, top, bottom, stack) => {
+  const layout = {...figure.layout};
+  const area = heights.reduce((a, b) => a + b, 0) + gap * (heights.length - 1);
+  const moved = [];                // [old panel, new x domain, new y domain]
+  let down = 0;
+  rows.forEach((row, i) => {
+    const y = [1 - (down + heights[i]) / area, 1 - down / area];
+    row.forEach((p) => moved.push([p, stack ? [0, 1] : p.x, y]));
+    down += heights[i] + gap;
+  });
+  for (const [p, x, y] of moved) {
+    layout[`xaxis${p.s}`] = {...layout[`xaxis${p.s}`], domain: x};
+    layout[`yaxis${p.s}`] = {...layout[`yaxis${p.s}`], domain: y};
+  }
+  // a panel's title is a paper annotation centred on its top edge: it goes with its panel
+  const near = (a, b) => Math.abs(a - b) < 1e-3;
+  layout.annotations = (layout.annotations ?? []).map((a) => {
+    const hit = a.xref === "paper" && a.yref === "paper" && moved.find(([p]) =>
+      near(a.y, p.y[1]) && near(a.x, (p.x[0] + p.x[1]) / 2));
+    return hit ? {...a, x: (hit[1][0] + hit[1][1]) / 2, y: hit[2][1]} : a;
+  });
+  const data = figure.data.map((d) => {
+    const bar = d.marker?.colorbar;
+    const hit = bar && moved.find(([p]) => (d.xaxis ?? "x") === `x${p.s}`);
+    if (!hit) return d;
+    const [, x, y] = hit;
+    // on a phone a colour bar beside its panel would take a third of the panel's width:
+    // it lies under the panel's x-axis title instead
+    const place = stack ?
+      {orientation: "h", x: 0.5, xanchor: "center", len: 0.7, thickness: 10,
+       y: y[0] - X_TITLE_PX / area, yanchor: "top"} :
+      {x: x[1] + 0.012, y: y[1], len: (y[1] - y[0]) * 0.8};
+    return {...d, marker: {...d.marker, colorbar: {...bar, ...place}}};
+  });
+  layout.height = Math.round(top + area + bottom);
+  layout.margin = {...(layout.margin ?? {}), t: top, b: bottom};
+  return {layout, data, area};
+};
+
+// The scrubber at `px` below the plot area's bottom (negative: above its top). Plotly's own
+// ▶ Play (updatemenus) is only in the st.plotly_chart fallback, which is never fitted.
+const placeScrubber = (layout, area, px) => {
+  if (!layout.sliders?.length) return;
+  const y = px >= 0 ? -px / area : 1 - px / area;
+  layout.sliders = [{...layout.sliders[0], y, yanchor: "top"}, ...layout.sliders.slice(1)];
+};
+
+// A y-axis title longer than its panel is tall runs into the panel above or below: such a
+// title loses its parenthesis ("w₂ (ear length, standardised)" becomes "w₂"). `heights`:
+// each row's plot height in px.
+const shortTitles = (layout, rows, heights) => {
+  const size = layout.font?.size ?? 12;
+  rows.forEach((row, i) => row.forEach((p) => {
+    const axis = layout[`yaxis${p.s}`];
+    const words = axis?.title?.text;
+    if (typeof words !== "string" || words.length * size * 0.55 <= heights[i]) return;
+    const short = words.replace(/\s*\(.*\)\s*$/, "");
+    if (short && short !== words) {
+      layout[`yaxis${p.s}`] = {...axis, title: {...axis.title, text: short}};
+    }
+  }));
+};
+
+const legendItems = (figure) => figure.data.filter((d) => d.showlegend !== false &&
+  !(d.legendgroup && figure.data.find((e) => e.legendgroup === d.legendgroup) !== d)).length;
+
+// A phone: one panel a row, the scrubber on top (reached without scrolling past four
+// panels; the playback controls are above the chart, see placeBar), the legend at the
+// bottom, where it meets no title.
+const stacked = (figure, width) => {
+  const rows = rowsOf(figure.layout).flat().map((p) => [p]);
+  const scrub = figure.layout.sliders?.length ? SCRUB_PX : 0;
+  const titles = (figure.layout.annotations ?? []).length ? PANEL_TITLE_PX : 0;
+  const top = TITLE_PX + scrub + titles + 16;     // 16: the scrubber's labels
+  const perRow = Math.max(1, Math.floor(width / LEGEND_ITEM_PX));
+  const legend = Math.ceil(legendItems(figure) / perRow) * LEGEND_ROW_PX + 12;
+  const bottom = X_TITLE_PX + 16 + legend;
+  const {layout, data, area} = regrid(figure, rows, rows.map(() => PANEL_PX), GAP_PX, top,
+                                      bottom, true);
+  placeScrubber(layout, area, -(top - TITLE_PX));
+  layout.legend = {...(layout.legend ?? {}), orientation: "h", x: 0, xanchor: "left",
+                   y: -(X_TITLE_PX + 16) / area, yanchor: "top"};
+  // the title's place is a fraction of the figure's height: on a tall stack, kept in px
+  layout.title = {...(layout.title ?? {}), font: {...(layout.title?.font ?? {}), size: 14},
+                  y: 1 - 20 / layout.height, yanchor: "top"};
+  const margin = layout.margin;
+  // the left margin stays: the y-axis titles sit in it, clear of their tick labels
+  layout.margin = {...margin, r: Math.min(margin.r ?? 20, 16)};
+  return {...figure, layout, data};
+};
+
+// The presenter view: the rows keep their shares of a plot area that fills the window
+// below the chart's top, less `below` px (the playback controls under the chart), with the
+// scrubber right under the lowest row.
+const toWindow = (figure, gd, below) => {
+  const box = gd.getBoundingClientRect();
+  const top = box.top + (scrollerOf(gd)?.scrollTop ?? 0);   // in the page, however scrolled
+  const height = Math.max(MIN_HEIGHT, Math.floor(
+    document.documentElement.clientHeight - top - below - 8));
+  const rows = rowsOf(figure.layout);
+  const t = figure.layout.margin?.t ?? 100;
+  const gap = rows.length > 1 ? ROW_GAP_PX : 0;
+  const room = height - t - X_TITLE_PX - gap * (rows.length - 1);
+  // In a short window the scrubber gives its row to the panels (the neuron's four at
+  // 1280×720): the playback controls step, and their status line says the frame.
+  const scrub = figure.layout.sliders?.length && room - SCRUB_PX >= rows.length * ROW_MIN_PX;
+  const free = Math.max(rows.length * 80, room - (scrub ? SCRUB_PX : 0));
+  const shares = rows.map((row) => row[0].y[1] - row[0].y[0]);
+  const sum = shares.reduce((a, b) => a + b, 0);
+  const heights = shares.map((s) => free * s / sum);
+  const bottom = X_TITLE_PX + (scrub ? SCRUB_PX : 0);
+  const {layout, data, area} = regrid(figure, rows, heights, gap, t, bottom, false);
+  if (scrub) placeScrubber(layout, area, X_TITLE_PX);
+  else if (layout.sliders?.length) {
+    layout.sliders = layout.sliders.map((slider) => ({...slider, visible: false}));
+  }
+  shortTitles(layout, rows, heights);
+  const titles = (layout.annotations ?? []).length ? PANEL_TITLE_PX : 6;
+  layout.legend = {...(layout.legend ?? {}), y: 1 + titles / area, yanchor: "bottom"};
+  return {...figure, layout, data};
+};
+
+// The height the playback controls take under the chart: their buttons' rows as drawn and
+// the status line, or BAR_PX for a figure with frames whose controls are not drawn yet.
+const barHeight = (chart, figure) => {
+  const {gd, bar} = chart;
+  const status = bar.querySelector(".gdviz-status");
+  if (!bar.hidden && status && bar.nextElementSibling !== gd) {     // drawn, under the chart
+    const buttons = status.getBoundingClientRect().top - gd.getBoundingClientRect().bottom;
+    return Math.ceil(buttons + STATUS_PX);
+  }
+  return (figure.frames ?? []).length > 1 ? BAR_PX : 0;
+};
+
+// The figure as it fits this chart now, and a short name of that fit (data-fit).
+const fitted = (chart, figure, fit) => {
+  const width = chart.gd.getBoundingClientRect().width;
+  if (width > 0 && width < NARROW && (rowsOf(figure.layout).flat().length > 1 ||
+                                      (figure.frames ?? []).length > 1)) {
+    return {figure: stacked(figure, width), shape: `narrow:${Math.round(width)}`};
+  }
+  if (fit === "viewport") {
+    const shaped = toWindow(figure, chart.gd, barHeight(chart, figure));
+    return {figure: shaped, shape: `viewport:${shaped.layout.height}`};
+  }
+  return {figure, shape: "as-sent"};
+};
+
+// The playback controls go above a phone's stacked chart (their tap targets on the first
+// screen) and under the chart elsewhere.
+const placeBar = (chart, narrow) => {
+  const {gd, bar} = chart;       // siblings, the chart first (chartFor)
+  const above = bar.nextElementSibling === gd;
+  if (narrow && !above) bar.parentElement.insertBefore(bar, gd);
+  else if (!narrow && above) bar.parentElement.append(bar);
+};
+
+// Fit the sent figure and make it the next to draw (pump draws it).
+const refit = (chart) => {
+  const {figure, config, movable, fit} = chart.sent;
+  const {figure: shaped, shape} = fitted(chart, figure, fit);
+  chart.shape = shape;
+  chart.gd.dataset.fit = shape.split(":")[0];
+  chart.gd.style.height = (shaped.layout.height || 450) + "px";
+  // the mode bar would sit over a phone's title, where a tap meant for the chart opens it
+  const narrow = shape.startsWith("narrow");
+  placeBar(chart, narrow);
+  chart.next = {...shaped, config: narrow ? {...config, displayModeBar: false} : config,
+                movable};
+};
+
+// Whether the chart's fit has changed since it was last fitted.
+const misfit = (chart) => Boolean(chart.sent) &&
+  fitted(chart, chart.sent.figure, chart.sent.fit).shape !== chart.shape;
+
+const fitAndDraw = (chart) => {
+  refit(chart);
+  pump(chart);
+};
+
+// A turned phone, a resized window, or the page above the chart growing or shrinking (its
+// top moves): the chart fits again when its fit would change.
+const refitOnResize = (chart) => {
+  let pending = false;
+  const check = () => {
+    if (pending || !chart.sent) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (chart.gd.isConnected && misfit(chart)) fitAndDraw(chart);
+    });
+  };
+  // Streamlit's page scrolls inside an element of its own, which fills the window: its size
+  // follows the window's, and its content's height follows the page above the chart
+  const observer = new ResizeObserver(check);
+  const scroller = scrollerOf(chart.gd);
+  observer.observe(scroller ?? document.documentElement);
+  if (scroller?.firstElementChild) observer.observe(scroller.firstElementChild);
+};
+
+// The element the page scrolls in (Streamlit's main area), if any: the chart's nearest
+// ancestor whose content can scroll.
+const scrollerOf = (el) => {
+  for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+    if (/(auto|scroll)/.test(getComputedStyle(e).overflowY)) return e;
+  }
+  return null;
 };
 
 // A chart's record, made with its <div> on the chart's first figure.
@@ -251,7 +504,9 @@ const chartFor = (parentElement) => {
     parentElement.appendChild(bar);
     CHARTS.set(gd, {gd, src: "", next: null, drawing: false, shown: null, frames: [],
                     frame: null, playing: false, stale: false, count: 0,
-                    draws: {react: 0, moved: 0}, payload: "", bar, player: null, presets: []});
+                    draws: {react: 0, moved: 0}, payload: "", sent: null, shape: "",
+                    bar, player: null, presets: []});
+    refitOnResize(CHARTS.get(gd));
   }
   return CHARTS.get(gd);
 };
@@ -261,11 +516,10 @@ export default function ({ data, parentElement }) {
   const raw = typeof data === "string" ? data : new TextDecoder().decode(data);
   if (raw === chart.payload) return;     // the same figure again: nothing to draw
   chart.payload = raw;
-  const { figure, config, src, movable, presets } = JSON.parse(raw);
+  const { figure, config, src, movable, fit, presets } = JSON.parse(raw);
   chart.src = src;
   chart.presets = presets ?? [];
   heedKeys();
-  chart.gd.style.height = (figure.layout.height || 450) + "px";
-  chart.next = {...figure, config, movable: Boolean(movable)};
-  pump(chart);
+  chart.sent = {figure, config, movable: Boolean(movable), fit: fit ?? null};
+  fitAndDraw(chart);
 }

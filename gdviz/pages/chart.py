@@ -101,15 +101,22 @@ def spec_json(fig: go.Figure | Spec) -> str:
     return fig.to_json() if isinstance(fig, Spec) else pio.to_json(fig, validate=False)
 
 
-def payload(fig: go.Figure | Spec, presets: tuple[str, ...] = ()) -> bytes:
+def payload(fig: go.Figure | Spec, fit: str | None = None,
+            presets: tuple[str, ...] = ()) -> bytes:
     """What the chart's JavaScript receives: the figure, where plotly.js is, the chart's
     config, whether the figure may be moved without a redraw (only a Spec, which
-    spec_figure has checked against style.movable_breaches), and the widget keys of the
-    page's preset buttons that the keys 1–6 press."""
+    spec_figure has checked against style.movable_breaches), how it fits the screen
+    (FIT_VIEWPORT: the window's height below the chart's top, for the presenter view), and
+    the widget keys of the page's preset buttons that the keys 1–6 press."""
     return (f'{{"src": {json.dumps(bundle_url())}, "config": {json.dumps(CONFIG)}, '
-            f'"movable": {json.dumps(isinstance(fig, Spec))}, '
+            f'"movable": {json.dumps(isinstance(fig, Spec))}, "fit": {json.dumps(fit)}, '
             f'"presets": {json.dumps(list(presets))}, '
             f'"figure": {spec_json(fig)}}}').encode()
+
+
+# The browser fits the figure to the screen (chart.js, fitted): on a phone its panels stack,
+# and with FIT_VIEWPORT it fills the window's height below the chart's top.
+FIT_VIEWPORT = "viewport"
 
 
 # A lesson's main chart gets this head start when it replaces another figure: the script
@@ -122,21 +129,23 @@ _LAST_SENT = "_gdviz_chart_last"   # session state: key -> hash of the payload l
 
 
 def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0,
-          presets: tuple[str, ...] = ()) -> None:
+          fit: str | None = None, presets: tuple[str, ...] = ()) -> None:
     """Show `fig` under `key`: the same chart stays on the page and is redrawn in place.
 
     A figure that replaces another one under `key` gets `head_start` seconds before the
     script goes on (HEAD_START_S for a lesson's main chart); a first draw or the same figure
-    again goes on at once. `presets` are the widget keys of the page's preset buttons, in
+    again goes on at once. `fit` is FIT_VIEWPORT for a chart that fills the window's height
+    (the presenter view). `presets` are the widget keys of the page's preset buttons, in
     order: on a chart with frames, the keys 1–6 press them. The st.plotly_chart fallback (see
-    the module's notes) remounts its chart on every change and does not wait.
+    the module's notes) remounts its chart on every change, does not wait, and does not fit
+    the screen.
     """
     mount = None if os.environ.get("GDVIZ_PLOTLY_CHART") else _component()
     if mount is None:
         plotly_fig = with_play_buttons(fig) if isinstance(fig, Spec) else fig
         st.plotly_chart(plotly_fig, key=key, theme=None, config=CONFIG)
         return
-    data = payload(fig, presets)
+    data = payload(fig, fit, presets)
     mount(key=key, data=data)
     last = st.session_state.setdefault(_LAST_SENT, {})
     before, last[key] = last.get(key), hash(data)

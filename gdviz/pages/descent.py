@@ -8,8 +8,8 @@ import streamlit as st
 
 from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
-from gdviz.links import OPTION_KEYS, LinkOptions
-from gdviz.pages import classlink, quiz, session, share
+from gdviz.links import OPTION_KEYS, PRESENT, LinkOptions
+from gdviz.pages import classlink, presenter, quiz, session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
@@ -161,12 +161,16 @@ def title(s: dict) -> str:
             "Gradient descent on a parabola")
 
 
-def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
-    """The verdict from what the run did, then the rule r = 1 − η·f″ (exact or local)."""
-    obj = objective(s)
-    v = descent.verdict(obj, run, LR_STEP)
+def verdict_box(run: descent.DescentRun, s: dict) -> None:
+    """The verdict from what the run did: its regime and how it ended."""
+    v = descent.verdict(objective(s), run, LR_STEP)
     BOXES[v.level](f"**{v.word}**: with η = {eta(s['lr'])} the ball {v.behaviour}. "
                    f"This run: {v.outcome}.")
+
+
+def theory_panel(run: descent.DescentRun, th: descent.Theory, s: dict) -> None:
+    """The rule r = 1 − η·f″ (exact or local) behind the verdict, and what it predicts."""
+    obj = objective(s)
     st.markdown(rule_text(run, th, s["lr"]))
     if th.exact:
         st.markdown(prediction_text(run, th))
@@ -226,44 +230,51 @@ def main() -> None:
     link = open_link("descent", DESCENT_FIELDS)
     options, option_notes = share.link_options("descent", DESCENT_FIELDS, link)
     options = quiz.with_lr_locked(options, DESCENT_FIELDS)
-    head = st.container()          # title, link notes and presets: written after the chart
-    left, right = st.columns([3, 2], gap="large")
+    present, present_notes = presenter.presenting(link)
+    page = presenter.layout(present, beside=(3, 2))
     early = None if options.quiz else held_settings()
     if early is not None:          # the chart first, the widgets after it (session.held)
-        with left:
+        with page.chart:
             chart(main_figure(early), key="descent_chart", head_start=HEAD_START_S,
-                  presets=PRESET_KEYS)
+                  fit=page.fit, presets=PRESET_KEYS)
     s = controls(options)
     drawn = session.check_early(early, s)
     session.keep_settings("descent", s)
     run, th, lines = lesson(s)
     shown = not options.quiz or quiz.revealed("descent", s)    # a quiz hides the run till then
     if not drawn:
-        with left:
+        with page.chart:
             chart(main_figure(s) if shown else still_figure(s), key="descent_chart",
-                  head_start=HEAD_START_S, presets=PRESET_KEYS)
-    with head:
-        st.title(title(s))
+                  head_start=HEAD_START_S, fit=page.fit, presets=PRESET_KEYS)
+    with page.head:
+        presenter.title_row(title(s), present)
+    with page.intro:
         st.markdown("Roll a ball downhill: each step moves x against the slope, "
                     "**x_new = x − η·f′(x)**. Change the learning rate η and watch what "
                     "happens.")
-        show_url_notes(DESCENT_FIELDS, link, s, known=(SECTION, *OPTION_KEYS),
-                       more=option_notes)
+    with page.notes:
+        show_url_notes(DESCENT_FIELDS, link, s, known=(SECTION, *OPTION_KEYS, PRESENT),
+                       more=[*option_notes, *present_notes])
         share.show_prompt(options)
+    with page.intro:
         if not options.quiz:       # in a quiz η is the round's: the presets would set it
             preset_buttons(s, th.curvature, options.lock)
         share.share_panel("descent", DESCENT_FIELDS, s, options)
-    with right:
+    with page.side:
         if options.quiz:
             quiz.descent_panel(s, objective(s), run, LR_STEP, FIELDS["lr"], options)
         if shown:
+            verdict_box(run, s)
+    if shown:
+        with page.intro if present else page.side:      # the verdict's reasons: below it
             theory_panel(run, th, s)
             classlink.send_button("descent", options, s, run, th)
     if not shown:
         return
     show = dict(zip(TABS, (ledger_tab, rates_tab, sweep_tab, methods_tab, export_tab),
                     strict=True))
-    show[section("descent", TABS)](run, th, lines, s)      # only the open section is computed
+    with page.rest:
+        show[section("descent", TABS)](run, th, lines, s)  # only the open section is computed
 
 
 def preset_buttons(s: dict, h: float, lock: tuple[str, ...]) -> None:

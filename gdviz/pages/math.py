@@ -5,7 +5,8 @@ import streamlit as st
 
 from gdviz import neuron
 from gdviz.data import DATA_KEYS, make_pets
-from gdviz.pages import session
+from gdviz.links import PRESENT
+from gdviz.pages import presenter, session
 from gdviz.pages.common import show_url_notes, url_snapshot
 from gdviz.settings import NEURON_FIELDS, parse_settings
 
@@ -27,9 +28,9 @@ def settings() -> tuple[dict, str]:
     keys = {f.key for f in NEURON_FIELDS}
     if keys & raw.keys():
         values, _ = parse_settings(NEURON_FIELDS, raw)
-        show_url_notes(NEURON_FIELDS, raw, values)
+        show_url_notes(NEURON_FIELDS, raw, values, known=(PRESENT,))
         return values, "the run named in this link"
-    show_url_notes(NEURON_FIELDS, raw, {})      # keys this page does not know, if any
+    show_url_notes(NEURON_FIELDS, raw, {}, known=(PRESENT,))   # keys this page does not know
     configured = session.settings("neuron")
     if configured is not None:
         return dict(configured), "the run configured on the neuron page"
@@ -171,7 +172,11 @@ def gradient_check(s: dict, source: str) -> None:
 
 
 def main() -> None:
-    st.title("The math, set right")
+    present, notes = presenter.presenting(url_snapshot())
+    if present:
+        st.html(presenter.PRESENTER_CSS)
+    presenter.title_row("The math, set right", present)
+    show_url_notes(NEURON_FIELDS, {}, {}, more=notes)
     st.markdown("The seed's derivation of how one sigmoid neuron learns has several slips. "
                 "Here is each step as the seed writes it and as it should be, then a live "
                 "check of the corrected gradients on the neuron you trained.")

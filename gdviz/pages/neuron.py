@@ -9,8 +9,8 @@ from gdviz import export, neuron
 from gdviz.data import DATA_KEYS, Dataset, make_pets, missing_classes
 from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
-from gdviz.links import OPTION_KEYS, LinkOptions
-from gdviz.pages import classlink, quiz, session, share
+from gdviz.links import OPTION_KEYS, PRESENT, LinkOptions
+from gdviz.pages import classlink, presenter, quiz, session, share
 from gdviz.pages.chart import HEAD_START_S, chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import NEURON_FIELDS, by_key
@@ -287,57 +287,69 @@ def main() -> None:
     link = open_link("neuron", NEURON_FIELDS)
     options, option_notes = share.link_options("neuron", NEURON_FIELDS, link)
     options = quiz.with_lr_locked(options, NEURON_FIELDS)
-    head = st.container()          # title, link notes, presets, how it ended: after the chart
+    present, present_notes = presenter.presenting(link)
+    page = presenter.layout(present, beside=None, quiz=options.quiz)
     early = None if options.quiz else session.held(KEYS)
     if early is not None:          # the chart first, the widgets after it (session.held)
         try:
-            chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S,
-                  presets=PRESET_KEYS)
+            with page.chart:
+                chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S,
+                      fit=page.fit, presets=PRESET_KEYS)
         except ValueError:         # cannot be trained: said below, once the widgets are drawn
             early = None
     s, limit_slot = controls(options)
     drawn = session.check_early(early, s)
     session.keep_settings("neuron", s)            # what /math checks
+    notes = [*option_notes, *present_notes]
     try:
         data, run = lesson(s)
     except ValueError as err:
-        with head:
-            introduce(link, s, options, option_notes)
+        introduce(page, present, link, s, options, notes)
+        with page.side:
             st.error(f"These settings cannot be trained: {err}.", icon="🛑")
         return
     shown = not options.quiz or quiz.revealed("neuron", s)     # a quiz hides the run till then
     if not drawn:
-        chart(main_figure(s) if shown else still_figure(s), key="neuron_chart",
-              head_start=HEAD_START_S, presets=PRESET_KEYS)
-    with head:
-        introduce(link, s, options, option_notes)
+        with page.chart:
+            chart(main_figure(s) if shown else still_figure(s), key="neuron_chart",
+                  head_start=HEAD_START_S, fit=page.fit, presets=PRESET_KEYS)
+    introduce(page, present, link, s, options, notes)
+    with page.side:
         if options.quiz:
             quiz.neuron_panel(s, data, run, NEURON_FIELDS, options)
         if shown:
             STATUS_BOX[run.status](status_text(run, data))
             classlink.send_button("neuron", options, s, run)
-        st.caption(f"The run below: {describe(s)}.")
+        st.caption(f"The run {'beside' if present else 'below'}: {describe(s)}.")
     if not shown:
         return
     stability_note(limit_slot, run, s["lr"])
-    st.caption(caption(run, data))
-    show = dict(zip(TABS, (confusion_tab, rates_tab, export_tab), strict=True))
-    show[section("neuron", TABS)](data, run, s)           # only the open section is computed
+    with page.rest:
+        st.caption(caption(run, data))
+        show = dict(zip(TABS, (confusion_tab, rates_tab, export_tab), strict=True))
+        show[section("neuron", TABS)](data, run, s)       # only the open section is computed
 
 
-def introduce(link: dict, s: dict, options: LinkOptions, option_notes: list[str]) -> None:
+def introduce(page: presenter.Layout, present: bool, link: dict, s: dict,
+              options: LinkOptions, notes: list[str]) -> None:
     """The page's title and lead, the notes on a link's refused values, the teacher's
-    question, the presets and the share panel."""
-    st.title("A neuron learns cats from dogs")
-    st.markdown(r"One neuron, $\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)$, sees an animal's "
-                "**body weight** (kg) and **ear length** (cm) and says how likely it is a "
-                r"dog. Gradient descent moves $(w_1, w_2, b)$ against the gradient of the "
-                r"cost, $C = \frac{1}{2N}\sum (\hat y - y)^2$ as in the seed, or cross-entropy.")
-    show_url_notes(NEURON_FIELDS, link, s, known=(SECTION, *OPTION_KEYS), more=option_notes)
-    share.show_prompt(options)
-    if not options.quiz:           # in a quiz η is the round's: the presets would set it
-        preset_buttons(s, options.lock)
-    share.share_panel("neuron", NEURON_FIELDS, s, options)
+    question, the presets and the share panel, each where the layout puts it."""
+    with page.head:
+        presenter.title_row("A neuron learns cats from dogs", present)
+    with page.intro:
+        st.markdown(r"One neuron, $\hat y = \sigma(w_1 x_1 + w_2 x_2 + b)$, sees an animal's "
+                    "**body weight** (kg) and **ear length** (cm) and says how likely it is a "
+                    r"dog. Gradient descent moves $(w_1, w_2, b)$ against the gradient of the "
+                    r"cost, $C = \frac{1}{2N}\sum (\hat y - y)^2$ as in the seed, or "
+                    "cross-entropy.")
+    with page.notes:
+        show_url_notes(NEURON_FIELDS, link, s, known=(SECTION, *OPTION_KEYS, PRESENT),
+                       more=notes)
+        share.show_prompt(options)
+    with page.intro:
+        if not options.quiz:       # in a quiz η is the round's: the presets would set it
+            preset_buttons(s, options.lock)
+        share.share_panel("neuron", NEURON_FIELDS, s, options)
 
 
 def rates_tab(data: Dataset, run: neuron.TrainingRun, s: dict) -> None:
