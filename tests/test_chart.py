@@ -2,9 +2,9 @@
 takes each new figure in place, with plotly.js served from the installed plotly package."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from types import SimpleNamespace
 
 import plotly
 import plotly.graph_objects as go
@@ -177,17 +177,16 @@ def test_streamlits_own_chart_still_takes_a_new_identity_with_each_figure():
     assert before != after
 
 
-@pytest.mark.parametrize("page, lr", [(None, 0.3), ("gdviz/pages/neuron.py", 3.0)])
-def test_a_redrawn_lesson_chart_gets_its_head_start_and_nothing_else_waits(monkeypatch,
-                                                                             page, lr):
-    waits: list[float] = []
-    monkeypatch.setattr(chart, "time", SimpleNamespace(sleep=waits.append))   # chart's alone
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    if page:
-        at.switch_page(page)
-    at.run()
-    assert waits == []                                   # a first draw goes on at once
-    at.number_input(key="lr").set_value(lr).run()
-    assert waits == [chart.HEAD_START_S]                 # a new figure: one head start
-    at.run()
-    assert waits == [chart.HEAD_START_S] and not at.exception   # the same figure: none
+def test_the_chart_module_is_served_as_a_file_named_by_its_content(tmp_path, monkeypatch):
+    """Streamlit sends a component's js with every element: the chart's module is a static
+    file instead, and the component's js only a loader of it."""
+    monkeypatch.setattr(chart, "STATIC", tmp_path)
+    name = chart.publish_module()
+    text = chart.module_text()
+    assert (tmp_path / name).read_text(encoding="utf-8") == text
+    assert hashlib.sha256(text.encode()).hexdigest()[:16] in name
+    (tmp_path / name).write_text("stale", encoding="utf-8")        # a copy that lies is replaced
+    assert chart.publish_module() == name
+    assert (tmp_path / name).read_text(encoding="utf-8") == text
+    loader = chart.LOADER % json.dumps(chart.static_url(name))
+    assert len(loader) < 600 and name in loader and "import(url)" in loader

@@ -22,12 +22,12 @@ work (static serving off, a read-only checkout) charts fall back to st.plotly_ch
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import plotly
@@ -78,10 +78,46 @@ def _component():
     if not st.get_option("server.enableStaticServing"):
         log.warning("charts fall back to st.plotly_chart: [server] enableStaticServing is off")
         return None
-    if not publish_plotly():
+    module = publish_module()
+    if not publish_plotly() or module is None:
         return None
-    return st.components.v2.component("gdviz.chart", js=module_text(), css=CSS,
-                                      isolate_styles=False)
+    return st.components.v2.component("gdviz.chart", js=LOADER % json.dumps(static_url(module)),
+                                      css=CSS, isolate_styles=False)
+
+
+# What Streamlit sends as the component's module. It sends a component's js with every
+# element it draws, so the chart's own ~36 KB module (module_text) would travel with each new
+# figure: it is served as a static file instead, named by its content so that a browser's
+# cached copy is always the right one, and this loader imports it once per page.
+LOADER = """const url = new URL(%s, document.baseURI).href;
+let chart = null;
+export default function (args) {
+  chart ??= import(url);
+  chart.then((m) => m.default(args)).catch((err) => {
+    args.parentElement.textContent = "The chart could not be loaded (" + err.message +
+      "). Reload the page.";
+  });
+}
+"""
+
+
+def publish_module() -> str | None:
+    """Put the chart's module (module_text) where Streamlit serves static files, under a name
+    made from its content; that name, or None when this checkout cannot hold it."""
+    text = module_text().encode("utf-8")
+    name = f"gdviz-chart-{hashlib.sha256(text).hexdigest()[:16]}.js"
+    target = STATIC / name
+    try:
+        if not target.is_file() or target.read_bytes() != text:
+            STATIC.mkdir(exist_ok=True)
+            fd, part = tempfile.mkstemp(dir=STATIC, suffix=".part")   # servers may race
+            with os.fdopen(fd, "wb") as out:
+                out.write(text)
+            os.replace(part, target)
+        return name
+    except OSError as exc:
+        log.warning("charts fall back to st.plotly_chart: cannot publish the chart (%s)", exc)
+        return None
 
 
 def module_text() -> str:
@@ -90,10 +126,15 @@ def module_text() -> str:
     return PLAYBACK_FILE.read_text(encoding="utf-8") + "\n" + JS_FILE.read_text(encoding="utf-8")
 
 
-def bundle_url() -> str:
-    """Where the browser finds plotly.js, under the app's base path."""
+def static_url(name: str) -> str:
+    """Where the browser finds the static file `name`, under the app's base path."""
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return "/" + "/".join(p for p in (base, "app", "static", BUNDLE) if p)
+    return "/" + "/".join(p for p in (base, "app", "static", name) if p)
+
+
+def bundle_url() -> str:
+    """Where the browser finds plotly.js."""
+    return static_url(BUNDLE)
 
 
 def spec_json(fig: go.Figure | Spec) -> str:
@@ -119,25 +160,14 @@ def payload(fig: go.Figure | Spec, fit: str | None = None,
 FIT_VIEWPORT = "viewport"
 
 
-# A lesson's main chart gets this head start when it replaces another figure: the script
-# waits before it goes on. The browser draws a component only after it has handled every
-# message queued before the draw, so the rest of the page sent straight after the chart
-# held the new chart back. Measured on 2026-11-30 (bench/browser.py, `/`, 3 interleaved
-# rounds on a loaded machine): keystroke → chart median 274 ms without, 246 ms with.
-HEAD_START_S = 0.04
-_LAST_SENT = "_gdviz_chart_last"   # session state: key -> hash of the payload last sent
-
-
-def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0,
-          fit: str | None = None, presets: tuple[str, ...] = ()) -> None:
+def chart(fig: go.Figure | Spec, key: str, fit: str | None = None,
+          presets: tuple[str, ...] = ()) -> None:
     """Show `fig` under `key`: the same chart stays on the page and is redrawn in place.
 
-    A figure that replaces another one under `key` gets `head_start` seconds before the
-    script goes on (HEAD_START_S for a lesson's main chart); a first draw or the same figure
-    again goes on at once. `fit` is FIT_VIEWPORT for a chart that fills the window's height
+    `fit` is FIT_VIEWPORT for a chart that fills the window's height
     (the presenter view). `presets` are the widget keys of the page's preset buttons, in
     order: on a chart with frames, the keys 1–6 press them. The st.plotly_chart fallback (see
-    the module's notes) remounts its chart on every change, does not wait, and does not fit
+    the module's notes) remounts its chart on every change and does not fit
     the screen.
     """
     mount = None if os.environ.get("GDVIZ_PLOTLY_CHART") else _component()
@@ -147,7 +177,3 @@ def chart(fig: go.Figure | Spec, key: str, head_start: float = 0.0,
         return
     data = payload(fig, fit, presets)
     mount(key=key, data=data)
-    last = st.session_state.setdefault(_LAST_SENT, {})
-    before, last[key] = last.get(key), hash(data)
-    if head_start and before is not None and before != last[key]:
-        time.sleep(head_start)

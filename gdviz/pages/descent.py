@@ -10,7 +10,7 @@ from gdviz import compare, descent, export, ledger, objectives
 from gdviz.figures import descent as figs
 from gdviz.links import OPTION_KEYS, PRESENT, LinkOptions
 from gdviz.pages import classlink, presenter, quiz, session, share
-from gdviz.pages.chart import HEAD_START_S, chart
+from gdviz.pages.chart import chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import DESCENT_FIELDS, by_key
 
@@ -235,7 +235,7 @@ def main() -> None:
     early = None if options.quiz else held_settings()
     if early is not None:          # the chart first, the widgets after it (session.held)
         with page.chart:
-            chart(main_figure(early), key="descent_chart", head_start=HEAD_START_S,
+            chart(main_figure(early), key="descent_chart",
                   fit=page.fit, presets=PRESET_KEYS)
     s = controls(options)
     drawn = session.check_early(early, s)
@@ -245,7 +245,7 @@ def main() -> None:
     if not drawn:
         with page.chart:
             chart(main_figure(s) if shown else still_figure(s), key="descent_chart",
-                  head_start=HEAD_START_S, fit=page.fit, presets=PRESET_KEYS)
+                  fit=page.fit, presets=PRESET_KEYS)
     with page.head:
         presenter.title_row(title(s), present)
     with page.intro:

@@ -11,7 +11,7 @@ from gdviz.figures import neuron as figs
 from gdviz.figures.style import Spec
 from gdviz.links import OPTION_KEYS, PRESENT, LinkOptions
 from gdviz.pages import classlink, presenter, quiz, session, share
-from gdviz.pages.chart import HEAD_START_S, chart
+from gdviz.pages.chart import chart
 from gdviz.pages.common import SECTION, open_link, section, show_url_notes, widget
 from gdviz.settings import NEURON_FIELDS, by_key
 
@@ -293,7 +293,7 @@ def main() -> None:
     if early is not None:          # the chart first, the widgets after it (session.held)
         try:
             with page.chart:
-                chart(main_figure(early), key="neuron_chart", head_start=HEAD_START_S,
+                chart(main_figure(early), key="neuron_chart",
                       fit=page.fit, presets=PRESET_KEYS)
         except ValueError:         # cannot be trained: said below, once the widgets are drawn
             early = None
@@ -312,7 +312,7 @@ def main() -> None:
     if not drawn:
         with page.chart:
             chart(main_figure(s) if shown else still_figure(s), key="neuron_chart",
-                  head_start=HEAD_START_S, fit=page.fit, presets=PRESET_KEYS)
+                  fit=page.fit, presets=PRESET_KEYS)
     introduce(page, present, link, s, options, notes)
     with page.side:
         if options.quiz:
