@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 
 import pytest
 
@@ -91,12 +90,11 @@ def test_a_sent_run_reaches_the_projected_board_whose_address_holds_no_key(class
     settled(laptop, timeout=60_000)
     laptop.get_by_role("button", name="Send my run to the class board").click()
     laptop.get_by_text("Sent: it appears on the board within a few seconds").wait_for()
-    sent = time.monotonic()
-    board.get_by_text("21 runs", exact=False).wait_for(timeout=3_500)
-    assert time.monotonic() - sent < 3.5
-    xs = board.evaluate(f"() => {SCATTER}.data.filter((t) => t.name === 'converged')"
-                        ".flatMap((t) => t.x)")
-    assert 0.65 in xs
+    # the board refreshes itself (no reload): the count, then the dot. How fast is the load
+    # test's business (bench/classload.py), not a timed test's
+    board.get_by_text("21 runs", exact=False).wait_for(timeout=20_000)
+    board.wait_for_function(f"() => {SCATTER}.data.filter((t) => t.name === 'converged')"
+                            ".flatMap((t) => Array.from(t.x)).includes(0.65)", timeout=20_000)
 
     board.screenshot(path=str(ARTIFACTS / "classboard.png"))
     board.locator(".js-plotly-plot").nth(2).scroll_into_view_if_needed()
