@@ -31,6 +31,7 @@ TABS = ("Step ledger", "Learning rates compared", "Steps vs learning rate", "Oth
         "Export")
 BOXES = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 LR_STEP = FIELDS["lr"].step      # the lr widget holds η to this step: presets land on it
+CHART_LEAD_S = 0.08   # the early chart's pass in the browser before the rest (session.lead)
 LEDGER_VIEWS = ("as the seed prints it (truncated to 2 decimals)", "full precision")
 
 
@@ -231,12 +232,15 @@ def main() -> None:
     options, option_notes = share.link_options("descent", DESCENT_FIELDS, link)
     options = quiz.with_lr_locked(options, DESCENT_FIELDS)
     present, present_notes = presenter.presenting(link)
-    page = presenter.layout(present, beside=(3, 2))
+    page = presenter.layout(present, beside=(3, 2), quiz=options.quiz)
     early = None if options.quiz else held_settings()
-    if early is not None:          # the chart first, the widgets after it (session.held)
+    if early is not None:          # the chart and its verdict first, the widgets after them
         with page.chart:
             chart(main_figure(early), key="descent_chart",
                   fit=page.fit, presets=PRESET_KEYS)
+        with page.verdict:
+            verdict_box(lesson(early)[0], early)
+        session.lead(CHART_LEAD_S)
     s = controls(options)
     drawn = session.check_early(early, s)
     session.keep_settings("descent", s)
@@ -260,10 +264,11 @@ def main() -> None:
         if not options.quiz:       # in a quiz η is the round's: the presets would set it
             preset_buttons(s, th.curvature, options.lock)
         share.share_panel("descent", DESCENT_FIELDS, s, options)
-    with page.side:
-        if options.quiz:
+    if options.quiz:
+        with page.ask:
             quiz.descent_panel(s, objective(s), run, LR_STEP, FIELDS["lr"], options)
-        if shown:
+    if shown and not drawn:        # drawn: the verdict went with the early chart
+        with page.verdict:
             verdict_box(run, s)
     if shown:
         with page.intro if present else page.side:      # the verdict's reasons: below it

@@ -46,6 +46,9 @@ PRESETS = (
 )
 PRESET_NOTE = "_neuron_preset_note"
 PRESET_KEYS = tuple(f"neuron_preset_{name}" for name, *_ in PRESETS)   # the keys 1–6 press these
+# the early chart's pass in the browser before the rest (session.lead): its 200 KB figure
+# needs longer than the descent's
+CHART_LEAD_S = 0.12
 
 
 # --- Cached computations: the page's only maths is a call into the core -------------------
@@ -261,6 +264,11 @@ STATUS_BOX = {"settled": st.success, "still learning": st.info, "oscillating": s
               "jittering": st.info, "diverged": st.error}
 
 
+def status_box(data: Dataset, run: neuron.TrainingRun) -> None:
+    """The run's status: how training went, in the colour of its outcome."""
+    STATUS_BOX[run.status](status_text(run, data))
+
+
 def status_text(run: neuron.TrainingRun, data: Dataset) -> str:
     """How the run ended, its accuracies with the test accuracy's 95 % interval, and what
     the data cannot say (a set with no animal of a class)."""
@@ -290,11 +298,14 @@ def main() -> None:
     present, present_notes = presenter.presenting(link)
     page = presenter.layout(present, beside=None, quiz=options.quiz)
     early = None if options.quiz else session.held(KEYS)
-    if early is not None:          # the chart first, the widgets after it (session.held)
+    if early is not None:          # the chart and its status first, the widgets after them
         try:
             with page.chart:
                 chart(main_figure(early), key="neuron_chart",
                       fit=page.fit, presets=PRESET_KEYS)
+            with page.verdict:
+                status_box(*lesson(early))
+            session.lead(CHART_LEAD_S)
         except ValueError:         # cannot be trained: said below, once the widgets are drawn
             early = None
     s, limit_slot = controls(options)
@@ -314,11 +325,14 @@ def main() -> None:
             chart(main_figure(s) if shown else still_figure(s), key="neuron_chart",
                   fit=page.fit, presets=PRESET_KEYS)
     introduce(page, present, link, s, options, notes)
-    with page.side:
-        if options.quiz:
+    if options.quiz:
+        with page.ask:
             quiz.neuron_panel(s, data, run, NEURON_FIELDS, options)
+    if shown and not drawn:        # drawn: the status went with the early chart
+        with page.verdict:
+            status_box(data, run)
+    with page.side:
         if shown:
-            STATUS_BOX[run.status](status_text(run, data))
             classlink.send_button("neuron", options, s, run)
         st.caption(f"The run {'beside' if present else 'below'}: {describe(s)}.")
     if not shown:

@@ -89,7 +89,7 @@ def title_row(text: str, on: bool) -> None:
         st.markdown(f"#### {text}")      # our own words: no text from the link
         toggle()
         return
-    left, right = st.columns([5, 1], vertical_alignment="center")
+    left, right = st.columns([3, 1], vertical_alignment="center")   # room for the label
     left.title(text)
     toggle(right)
 
@@ -99,7 +99,9 @@ class Layout:
     """Where each part of a lesson goes: containers to write into with `with`.
 
     head: the title row. notes: the link's notes and the teacher's question. intro: the
-    lead, the presets and the share panel. chart: the lesson's chart. side: the verdict.
+    lead, the presets and the share panel. chart: the lesson's chart. ask: a quiz's
+    question about the chart, above the verdict. verdict: the verdict, a slot of its own so
+    that it can be sent with an early chart (session.lead). side: what follows the verdict.
     rest: the sections below. fit: the chart's fit (FIT_VIEWPORT in the presenter view).
     """
 
@@ -107,6 +109,8 @@ class Layout:
     notes: Any
     intro: Any
     chart: Any
+    ask: Any
+    verdict: Any
     side: Any
     rest: Any
     fit: str | None
@@ -125,16 +129,29 @@ def layout(on: bool, beside: tuple[int, int] | None, quiz: bool = False) -> Layo
     """
     if on:
         st.html(PRESENTER_CSS)
-        chart, side = st.columns([5, 2], gap="medium")
-        side = side.container()        # the title row on top, then notes and verdict
+        chart, column = st.columns([5, 2], gap="medium")
+        head = column.container()        # the title row on top, then notes and verdict
+        ask, verdict, side = _verdict_slots(column, head, quiz)
         intro = st.container(key=INTRO)
-        return Layout(side, side, intro, chart, side, st.container(key=REST), FIT_VIEWPORT)
+        return Layout(head, head, intro, chart, ask, verdict, side, st.container(key=REST),
+                      FIT_VIEWPORT)
     st.html(PHONE_CSS)
     head = st.container()
     intro = st.container(key=INTRO)
     stage = st.container(key=STAGE)
     if beside:
-        chart, side = stage.columns(list(beside), gap="large")
-    else:           # the verdict above the chart (side is filled after the chart is sent)
-        side, chart = stage.container(key=None if quiz else SIDE), stage.container()
-    return Layout(head, head, intro, chart, side, st.container(key=REST), None)
+        chart, column = stage.columns(list(beside), gap="large")
+    else:           # the verdict above the chart (it is filled after the chart is sent)
+        column, chart = stage.container(key=None if quiz else SIDE), stage.container()
+    ask, verdict, side = _verdict_slots(column, column, quiz)
+    return Layout(head, head, intro, chart, ask, verdict, side, st.container(key=REST), None)
+
+
+def _verdict_slots(column: Any, top: Any, quiz: bool) -> tuple[Any, Any, Any]:
+    """Where a quiz's question, the verdict and what follows it go in `column`, below
+    `top`. A quiz never sends its verdict early: all three are `top`, filled in order (an
+    empty container would still take a gap). Otherwise the verdict gets a container of its
+    own, so that it keeps its place when it is written before the title and notes above."""
+    if quiz:
+        return top, top, top
+    return top, column.container(), column.container()

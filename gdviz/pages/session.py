@@ -13,6 +13,7 @@ the link. That is how the teacher's shared view wins.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import streamlit as st
@@ -106,6 +107,24 @@ def check_early(early: dict | None, values: dict) -> bool:
         st.session_state[_EARLY_OFF] = True
         st.rerun()
     return True
+
+
+def lead(seconds: float) -> None:
+    """Give the browser `seconds` to draw a chart sent early (held), and the verdict sent
+    with it, before the rest of the page follows.
+
+    Streamlit's front end renders the elements that arrive together in one pass, and calls
+    a component's JavaScript only once that pass is on the page. When the page's other ~45
+    elements arrive right behind the chart, the chart waits 45–90 ms for all of them to be
+    rendered (timed in Chromium, docs/performance.md); with a pause it gets a pass of its
+    own. Each lesson passes the pause its chart needs, measured with bench/browser.py
+    beside the floor app: on / 80 ms took a control change → chart from ~223 to ~140 ms;
+    on /neuron, whose 200 KB figure takes longer to arrive and draw, 80 ms was not enough
+    and 120 ms took it from ~272 to ~184 ms. The widgets and the sections below arrive that
+    much later; the verdict does not, so the words beside the chart agree with it. Only a
+    control change pays it: a page's first run draws its chart after the widgets.
+    """
+    time.sleep(seconds)
 
 
 def _options_key(lesson: str) -> str:
