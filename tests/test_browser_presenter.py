@@ -169,3 +169,37 @@ def test_the_toggle_turns_the_presenter_view_on_in_place(browser, app_url):
         assert inside(g["play"], 1280, 720) and g["chart"]["width"] >= 0.6 * 1280, g
     finally:
         context.close()
+
+
+# How wide plotly drew the chart (its outer <svg>) beside the box the page gives it.
+DRAWN_WIDTH = """() => { const g = document.querySelector('.gdviz-chart');
+  return {box: g.getBoundingClientRect().width,
+          drawn: g.querySelector('svg.main-svg').getBoundingClientRect().width}; }"""
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p or "descent")
+def test_opening_the_sidebar_in_the_presenter_view_keeps_the_chart_in_its_column(
+        browser, app_url, lesson):
+    """A teacher opens the sidebar to change η: the window keeps its size, the chart's
+    column narrows, and the chart follows it instead of running under the verdict."""
+    context, page = open_at(browser, f"{app_url}/{lesson}?present=1", 1280, 720)
+    try:
+        before = page.evaluate(DRAWN_WIDTH)
+        assert abs(before["drawn"] - before["box"]) <= 1, before
+        page.locator("[data-testid=stExpandSidebarButton], "
+                     "[data-testid=stSidebarCollapsedControl] button").first.click()
+        page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]')"
+                               ".getBoundingClientRect().right > 200", timeout=10_000)
+        page.wait_for_function(
+            """() => { const g = document.querySelector('.gdviz-chart');
+                       const svg = g.querySelector('svg.main-svg');
+                       return g.dataset.settled === 'true' && Math.abs(
+                         svg.getBoundingClientRect().width - g.getBoundingClientRect().width)
+                         <= 1; }""", timeout=30_000)
+        g = page.evaluate(GEOMETRY)
+        after = page.evaluate(DRAWN_WIDTH)
+        assert after["box"] < before["box"] - 100, (before, after)   # the column did narrow
+        assert g["chart"]["right"] <= g["verdict"]["left"], g
+        assert page.evaluate(CLASHES) == []
+    finally:
+        context.close()

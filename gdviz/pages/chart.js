@@ -159,6 +159,7 @@ const draw = async (Plotly, chart, fig) => {
   chart.draws[moved ? "moved" : "react"] += 1;
   gd.dataset.revision = String(fig.layout.datarevision ?? "");
   gd.dataset.draws = `react:${chart.draws.react},moved:${chart.draws.moved}`;
+  chart.width = Math.round(gd.getBoundingClientRect().width);
 };
 
 // Whether the chart is at rest: nothing drawing, waiting or playing.
@@ -470,15 +471,38 @@ const refitOnResize = (chart) => {
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
-      if (chart.gd.isConnected && misfit(chart)) fitAndDraw(chart);
+      if (!chart.gd.isConnected) return;
+      if (misfit(chart)) fitAndDraw(chart);
+      else followWidth(chart);
     });
   };
   // Streamlit's page scrolls inside an element of its own, which fills the window: its size
-  // follows the window's, and its content's height follows the page above the chart
+  // follows the window's, and its content's height follows the page above the chart; the
+  // chart's own box follows its column (the sidebar opened or closed)
   const observer = new ResizeObserver(check);
+  observer.observe(chart.gd);
   const scroller = scrollerOf(chart.gd);
   observer.observe(scroller ?? document.documentElement);
   if (scroller?.firstElementChild) observer.observe(scroller.firstElementChild);
+};
+
+// The chart's column narrowed or widened with the window unchanged (the sidebar opened or
+// closed): plotly.js follows only the window's size, so the chart would overflow its column
+// or leave part of it empty. It is told its column's width.
+const followWidth = async (chart) => {
+  const width = Math.round(chart.gd.getBoundingClientRect().width);
+  if (chart.drawing || !chart.shown || !width || width === chart.width) return;
+  chart.drawing = true;
+  note(chart);
+  try {
+    const Plotly = await plotly(chart.src);
+    await Plotly.relayout(chart.gd, {width});
+    chart.width = width;
+  } finally {
+    chart.drawing = false;
+    note(chart);
+  }
+  if (chart.next) pump(chart);          // a figure that came in the meantime
 };
 
 // The element the page scrolls in (Streamlit's main area), if any: the chart's nearest
