@@ -28,23 +28,24 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 CHART = ".js-plotly-plot"
 QUIET_MS = 300   # no chart changed for this long after the run finished: the view is settled
 
-# Installed once per page: a requestAnimationFrame loop notes when any drawn chart changes
-# (replaced, or redrawn with new data), so keystroke → redraw is timed inside the page with
-# no Python ↔ browser round trip in the measurement. `first`: the first chart redrawn;
-# `last`: the last one (the whole view up to date).
+# Installed once per page: a requestAnimationFrame loop notes when a chart is drawn with new
+# data (a new chart, or one redrawn in place), so keystroke → redraw is timed inside the page
+# with no Python ↔ browser round trip in the measurement. `first`: the first chart redrawn;
+# `last`: the last one (the whole view up to date). A chart that only goes away is not a
+# redraw: st.plotly_chart (the floor) replaces its chart on every new figure, and the old one
+# is sometimes removed a frame or more before the new one is drawn (docs/performance.md).
 _HOOKS = """
 (sel) => {
   if (window.__gdv) return;
   const s = window.__gdv = {t0: 0, first: 0, last: 0, frames: 0};
   const snap = () => [...document.querySelectorAll(sel)]
       .filter(g => g._fullLayout).map(g => [g, g._fullData]);
-  let prev = snap();
+  let prev = new Map(snap());
   const tick = () => {
     const cur = snap();
-    const changed = cur.length !== prev.length ||
-                    cur.some((c, i) => c[0] !== prev[i][0] || c[1] !== prev[i][1]);
+    const changed = cur.some(([g, data]) => prev.get(g) !== data);
     if (changed && s.t0) { const now = performance.now(); s.first = s.first || now; s.last = now; }
-    prev = cur;
+    prev = new Map(cur);
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
